@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.Auditing;
+using PartnerGate.Domain.Grants;
+using PartnerGate.Domain.Partners;
+using PartnerGate.Domain.Resources;
+
+namespace PartnerGate.Data;
+
+/// <summary>
+/// One database for the domain, ASP.NET Core Identity, OpenIddict's stores and the Data Protection key
+/// ring (so every node of a scaled-out deployment shares keys).
+/// </summary>
+public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> options)
+    : IdentityDbContext<PartnerGateUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+{
+    public DbSet<Partner> Partners => Set<Partner>();
+    public DbSet<Resource> Resources => Set<Resource>();
+    public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
+    public DbSet<ApprovalDecision> ApprovalDecisions => Set<ApprovalDecision>();
+    public DbSet<Grant> Grants => Set<Grant>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PartnerGateDbContext).Assembly);
+
+        // OpenIddict's applications, authorizations, scopes and tokens (default string keys).
+        builder.UseOpenIddict();
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // TimeSpan as ticks: SQL Server's time type stops at 24 hours and SQLite stores text.
+        configurationBuilder.Properties<TimeSpan>().HaveConversion<long>();
+        configurationBuilder.Properties<TimeSpan?>().HaveConversion<long?>();
+
+        if (Database.IsSqlite())
+        {
+            // SQLite cannot compare or order DateTimeOffset text; every timestamp here is UTC, so a
+            // binary (tick) encoding sorts correctly and keeps full precision.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Mediator;
+using PartnerGate.Data;
+
+namespace PartnerGate.Web.Infrastructure.Mediator;
+
+/// <summary>
+/// What a command handler writes through: one <see cref="PartnerGateDbContext"/> in one transaction,
+/// audit entries that commit with it, and domain events that are published only after it committed.
+/// </summary>
+public interface IUnitOfWork
+{
+    PartnerGateDbContext Db { get; }
+
+    /// <summary>Records a state change for the audit trail; <paramref name="details"/> is serialised as JSON and must hold no secrets.</summary>
+    void Audit(string action, string targetType, string targetId, Guid? partnerId, object? details = null);
+
+    /// <summary>Queues a domain event to publish after the transaction commits.</summary>
+    void PublishAfterCommit(INotification notification);
+}
+
+internal sealed class UnitOfWork : IUnitOfWork
+{
+    private static readonly JsonSerializerOptions DetailsJson = new(JsonSerializerDefaults.Web);
+    private PartnerGateDbContext? db;
+
+    public PartnerGateDbContext Db => db ?? throw new InvalidOperationException("No unit of work is open: only commands write, and they get one from the pipeline.");
+
+    public bool IsOpen => db is not null;
+    public List<AuditEntry> AuditEntries { get; } = [];
+    public List<INotification> Notifications { get; } = [];
+
+    public void Audit(string action, string targetType, string targetId, Guid? partnerId, object? details = null) =>
+        AuditEntries.Add(new AuditEntry(action, targetType, targetId, partnerId, details is null ? null : JsonSerializer.Serialize(details, DetailsJson)));
+
+    public void PublishAfterCommit(INotification notification) => Notifications.Add(notification);
+
+    internal void Open(PartnerGateDbContext context)
+    {
+        db = context;
+        AuditEntries.Clear();
+        Notifications.Clear();
+    }
+
+    internal void Close() => db = null;
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Security.Claims;
+using PartnerGate.Data;
+using PartnerGate.Domain.Common;
+
+namespace PartnerGate.Web.Infrastructure.Security;
+
+/// <summary>The signed-in user of the current request or Blazor circuit, as handlers see them.</summary>
+public interface ICurrentUser
+{
+    ClaimsPrincipal Principal { get; }
+    bool IsAuthenticated { get; }
+    Guid? UserId { get; }
+    Guid? PartnerId { get; }
+    string DisplayName { get; }
+    bool IsInRole(string role);
+
+    /// <summary>The user as domain rules see them; only for a signed-in user.</summary>
+    Actor ToActor();
+    AuditActor ToAuditActor();
+}
+
+/// <summary>
+/// Holds the principal for one DI scope. An HTTP request sets it in middleware; a Blazor circuit (a scope
+/// that outlives the request that opened it) sets it through <see cref="CurrentUserCircuitHandler"/>.
+/// </summary>
+public sealed class CurrentUser : ICurrentUser
+{
+    private static readonly ClaimsPrincipal Anonymous = new(new ClaimsIdentity());
+
+    public ClaimsPrincipal Principal { get; private set; } = Anonymous;
+
+    public bool IsAuthenticated => Principal.Identity?.IsAuthenticated == true;
+
+    public Guid? UserId => ParseGuid(ClaimTypes.NameIdentifier);
+
+    public Guid? PartnerId => ParseGuid(PartnerGateClaims.PartnerId);
+
+    public string DisplayName => Principal.FindFirstValue(PartnerGateClaims.DisplayName) ?? Principal.Identity?.Name ?? "anonymous";
+
+    public bool IsInRole(string role) => Principal.IsInRole(role);
+
+    public void Set(ClaimsPrincipal principal) => Principal = principal;
+
+    public Actor ToActor()
+    {
+        var userId = UserId ?? throw new InvalidOperationException("Only a signed-in user acts.");
+        var roles = Principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        return new Actor(userId, DisplayName, PartnerId, roles);
+    }
+
+    public AuditActor ToAuditActor() => UserId is { } id
+        ? new AuditActor(id.ToString(), Principal.Identity?.Name ?? DisplayName)
+        : new AuditActor(null, "anonymous");
+
+    private Guid? ParseGuid(string claimType) =>
+        Guid.TryParse(Principal.FindFirstValue(claimType), CultureInfo.InvariantCulture, out var value) ? value : null;
+}

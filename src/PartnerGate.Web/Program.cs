@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+using PartnerGate.Data;
+using PartnerGate.Web.Components;
+using PartnerGate.Web.Features.Account;
+using PartnerGate.Web.Features.Demo;
+using PartnerGate.Web.Infrastructure.Database;
+using PartnerGate.Web.Infrastructure.Mediator;
+using PartnerGate.Web.Infrastructure.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddPartnerGateDatabase(builder.Configuration, builder.Environment);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddPartnerGateMediator();
+
+// Identity: local accounts with lockout. Cookies only; the OAuth server (OpenIddict) comes with the token service.
+builder.Services
+    .AddIdentity<PartnerGateUser, IdentityRole<Guid>>(options =>
+    {
+        options.User.RequireUniqueEmail = true;
+        options.Password.RequiredLength = 12;
+        options.Lockout.AllowedForNewUsers = true;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        options.SignIn.RequireConfirmedAccount = false;
+    })
+    .AddEntityFrameworkStores<PartnerGateDbContext>()
+    .AddClaimsPrincipalFactory<PartnerGateClaimsPrincipalFactory>()
+    .AddDefaultTokenProviders();
+builder.Services.ConfigureApplicationCookie(options =>
+{
+    options.LoginPath = AccountEndpoints.SignInPath;
+    options.AccessDeniedPath = "/account/access-denied";
+    options.Cookie.Name = "PartnerGate.Session";
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Lax;
+    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+    options.ExpireTimeSpan = TimeSpan.FromHours(8);
+    options.SlidingExpiration = true;
+});
+
+// Keys in the database: every node decrypts every node's cookies and antiforgery tokens, and restarts keep sessions.
+builder.Services.AddDataProtection().SetApplicationName("PartnerGate").PersistKeysToDbContext<PartnerGateDbContext>();
+
+builder.Services.AddAuthorizationBuilder().AddPartnerGatePolicies();
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddScoped<CurrentUser>();
+builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
+builder.Services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
+builder.Services.AddScoped<DemoDataSeeder>();
+
+builder.Services.AddSignInRateLimiting(builder.Configuration);
+builder.Services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);
+builder.Services.AddProblemDetails();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseSecurityHeaders();
+app.UseStatusCodePages();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.Use((context, next) =>
+{
+    // Handlers read the user through ICurrentUser; for plain HTTP requests it comes from here.
+    context.RequestServices.GetRequiredService<CurrentUser>().Set(context.User);
+    return next(context);
+});
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+app.MapAccountEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the integration and end-to-end tests.</summary>
+public partial class Program;
