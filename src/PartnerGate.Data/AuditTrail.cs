@@ -18,11 +18,11 @@ public static class AuditTrail
     /// Appends entries to the chain inside the caller's open transaction. Locks the chain head first,
     /// so the events commit or roll back together with the change they describe (invariant 6).
     /// </summary>
-    public static async Task AppendAsync(PartnerGateDbContext db, IReadOnlyCollection<AuditEntry> entries, AuditActor actor, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<AuditEvent>> AppendAsync(PartnerGateDbContext db, IReadOnlyCollection<AuditEntry> entries, AuditActor actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (entries.Count == 0)
         {
-            return;
+            return [];
         }
 
         if (db.Database.CurrentTransaction is null)
@@ -36,6 +36,7 @@ public static class AuditTrail
         var head = await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
         await db.Entry(head).ReloadAsync(cancellationToken);
 
+        var appended = new List<AuditEvent>(entries.Count);
         foreach (var entry in entries)
         {
             var auditEvent = AuditEvent.Append(head.LastSequence + 1, head.LastHash, now, actor.Id, actor.Name, entry.PartnerId,
@@ -43,6 +44,9 @@ public static class AuditTrail
             db.AuditEvents.Add(auditEvent);
             head.LastSequence = auditEvent.Sequence;
             head.LastHash = auditEvent.Hash;
+            appended.Add(auditEvent);
         }
+
+        return appended;
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Auditing;
 using PartnerGate.Domain.Grants;
@@ -44,10 +43,16 @@ public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> 
 
         if (Database.IsSqlite())
         {
-            // SQLite cannot compare or order DateTimeOffset text; every timestamp here is UTC, so a
-            // binary (tick) encoding sorts correctly and keeps full precision.
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
-            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            // SQLite cannot compare or order DateTimeOffset text; every timestamp here is UTC, so UTC ticks
+            // sort correctly and keep full precision (EF's DateTimeOffsetToBinaryConverter drops sub-0.1 ms
+            // digits, which would break the audit hashes).
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
         }
     }
 }
+
+/// <summary>Stores a UTC <see cref="DateTimeOffset"/> as its UTC ticks (SQLite only).</summary>
+public sealed class UtcTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+    value => value.UtcTicks,
+    ticks => new DateTimeOffset(ticks, TimeSpan.Zero));

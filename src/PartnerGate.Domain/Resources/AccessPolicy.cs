@@ -46,7 +46,8 @@ public sealed class AccessPolicy
         TimeSpan? tokenLifetime = null) => new()
         {
             MaxDuration = maxDuration,
-            Stages = stages.OrderBy(s => s.Order).ToList(),
+            // Copies: a stage instance shared between two policies would be stored for only one of them.
+            Stages = stages.OrderBy(s => s.Order).Select(s => s with { }).ToList(),
             AutoApproveUpTo = autoApproveUpTo,
             RequireMfa = requireMfa,
             RequiredCertifications = requiredCertifications?.ToList() ?? [],

@@ -51,7 +51,7 @@ public sealed class Resource
             return Error.Validation("resource.audience_invalid", "The audience must be an absolute https URI.");
         }
 
-        var scopeList = scopes.ToList();
+        var scopeList = scopes.Select(s => s with { }).ToList();
         if (scopeList.Count == 0)
         {
             return Error.Validation("resource.scopes_required", "A resource needs at least one scope.");

@@ -7,9 +7,9 @@ using PartnerGate.Web.Infrastructure.Security;
 namespace PartnerGate.Web.Infrastructure.Mediator;
 
 /// <summary>
-/// Last before the handler, for commands only: opens a fresh context and transaction, runs the handler,
-/// and on success writes the audit events and the changes together (invariant 6). A failed result or an
-/// exception rolls everything back: bad input changes nothing (invariant 10). Queries pass through.
+/// Last before the handler, for commands only: gives the handler a fresh context, and on success writes
+/// its changes and their audit events in one transaction (invariant 6), then publishes its domain events.
+/// A failed result or an exception saves nothing: bad input changes nothing (invariant 10). Queries pass through.
 /// </summary>
 public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
     IDbContextFactory<PartnerGateDbContext> contextFactory,
@@ -30,28 +30,18 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var strategy = db.Database.CreateExecutionStrategy();
-        TResponse response = default!;
+        TResponse response;
         try
         {
-            // The execution strategy may retry the whole unit on a transient failure (PostgreSQL, SQL Server),
-            // so everything the unit collected is reset at the start of each attempt.
-            await strategy.ExecuteAsync(async ct =>
+            work.Open(db);
+            response = await next(message, cancellationToken);
+            if (response is IResultBase { IsSuccess: false })
             {
-                db.ChangeTracker.Clear();
-                work.Open(db);
-                await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                response = await next(message, ct);
-                if (response is IResultBase { IsSuccess: false })
-                {
-                    await transaction.RollbackAsync(ct);
-                    return;
-                }
+                // Refused: nothing the handler staged is saved, and nothing is audited.
+                return response;
+            }
 
-                await AuditTrail.AppendAsync(db, work.AuditEntries, currentUser.ToAuditActor(), clock.GetUtcNow(), ct);
-                await db.SaveChangesAsync(ct);
-                await transaction.CommitAsync(ct);
-            }, cancellationToken);
+            await CommitAsync(db, work, cancellationToken);
         }
         catch (DbUpdateConcurrencyException) when (Failures<TResponse>.CanRepresent)
         {
@@ -72,5 +62,35 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// Writes the staged changes and their audit events in one short transaction. The handler ran before
+    /// it without holding locks (concurrent edits are caught by version columns); the transaction starts
+    /// only here, so SQLite's single writer lock is held for milliseconds, not for the whole handler.
+    /// </summary>
+    private async Task CommitAsync(PartnerGateDbContext db, UnitOfWork work, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        var appended = new List<Domain.Auditing.AuditEvent>();
+        var auditActor = currentUser.ToAuditActor();
+        var now = clock.GetUtcNow();
+
+        // The execution strategy may run this again after a transient failure (PostgreSQL, SQL Server):
+        // changes stay tracked until the commit succeeded, and the previous attempt's audit events are dropped.
+        await strategy.ExecuteAsync(async ct =>
+        {
+            foreach (var stale in appended)
+            {
+                db.Entry(stale).State = EntityState.Detached;
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            appended.Clear();
+            appended.AddRange(await AuditTrail.AppendAsync(db, work.AuditEntries, auditActor, now, ct));
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
+        db.ChangeTracker.AcceptAllChanges();
     }
 }

@@ -12,7 +12,7 @@ using PartnerGate.Data;
 namespace PartnerGate.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(PartnerGateDbContext))]
-    [Migration("20261126101411_Initial")]
+    [Migration("20261126102756_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runs every test tier: unit, component (bUnit), integration (SQLite and PostgreSQL) and end-to-end
+# (Playwright in Debian's Chromium). Installs what is missing (Chromium, PostgreSQL) when run as root,
+# starts PostgreSQL on a loopback port for the run and stops it afterwards.
+# The last line it prints is "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+log() { printf '== %s\n' "$*" >&2; }
+
+install_debian_packages() {
+  if [[ $(id -u) -ne 0 ]]; then
+    log "cannot install $* (not root); install them and run again"
+    return 1
+  fi
+  log "installing $*"
+  if [[ -z ${APT_UPDATED:-} ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- Chromium for Playwright (Playwright's own browser download is not used) ------------------------
+if [[ ! -x /usr/bin/chromium ]]; then
+  install_debian_packages chromium
+fi
+
+# --- PostgreSQL on loopback for the provider tests --------------------------------------------------
+pg_bin() {
+  local found
+  found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  [[ -n $found && -x $found/initdb ]] && echo "$found"
+}
+PG_BIN=$(pg_bin || true)
+if [[ -z $PG_BIN ]]; then
+  install_debian_packages postgresql
+  PG_BIN=$(pg_bin)
+fi
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+PG_DIR=$(mktemp -d /tmp/partnergate-pg.XXXXXX)
+PG_PORT=${PARTNERGATE_PG_PORT:-$(free_port)}
+PG_USER=$(id -un)
+run_pg() {
+  # PostgreSQL refuses to run as root.
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+if [[ $(id -u) -eq 0 ]]; then
+  chown postgres "$PG_DIR"
+  PG_USER=postgres
+fi
+stop_pg() {
+  run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap stop_pg EXIT
+log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+run_pg "$PG_BIN/initdb" -A trust -U "$PG_USER" -D "$PG_DIR/data" >/dev/null
+run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w \
+  -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+export PARTNERGATE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=$PG_USER;Include Error Detail=true"
+
+# --- Build once, then run every test project -----------------------------------------------------------
+log "restoring tools and building"
+dotnet tool restore >/dev/null
+dotnet build PartnerGate.sln -c Release -warnaserror -nologo -v quiet
+
+RESULTS="$ROOT/artifacts/test-results"
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+log "running tests"
+set +e
+dotnet test --solution PartnerGate.sln -c Release --no-build --results-directory "$RESULTS" --report-xunit-trx 2>&1 | tee "$RESULTS/dotnet-test.log"
+STATUS=${PIPESTATUS[0]}
+set -e
+
+# Sum the per-project TRX counters into the one line CI reads.
+python3 - "$RESULTS" "$STATUS" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    if counters is None:
+        continue
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+    skipped += int(counters.get("notExecuted", 0))
+if passed + failed == 0 or sys.argv[2] != "0" and failed == 0:
+    failed += 1  # the run itself failed (build, crash, no tests): never report a green zero
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$STATUS"

@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PartnerGate.Data;
+using PartnerGate.Domain.Auditing;
+using PartnerGate.Domain.Common;
+using PartnerGate.IntegrationTests.Infrastructure;
+using PartnerGate.Web.Features.Account;
+using PartnerGate.Web.Features.Demo;
+
+namespace PartnerGate.IntegrationTests.Data;
+
+/// <summary>Invariant 6 against real databases: the chain survives a round trip, concurrent writers, and tampering is found.</summary>
+public sealed class AuditTrailTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
+{
+    private readonly Apps apps = new(sqlite, postgreSql);
+
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task AuditChain_AfterSeedingAndConcurrentCommands_VerifiesGapFree(DatabaseProvider provider)
+    {
+        var app = apps.For(provider);
+
+        // Twenty sign-in commands at once, each appending to the chain in its own transaction.
+        var marker = Guid.NewGuid().ToString("N");
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            app.SendAsync<Result<SignInOutcome>>(new SignInCommand($"nobody-{marker}-{i}@boltnut.example", "wrong-password-123"), asEmail: null)));
+
+        await using var db = app.CreateDbContext();
+        var events = await db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync();
+        var verification = AuditChainVerifier.Verify(events);
+        Assert.True(verification.IsIntact, verification.Problem);
+        Assert.Equal(20, events.Count(e => e.Details?.Contains(marker, StringComparison.Ordinal) == true));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Contains(events, e => e.Action == "partner.registered" && e.ActorId == "system");
+        var head = await db.AuditChainHeads.SingleAsync();
+        Assert.True(head.LastSequence >= events[^1].Sequence);
+    }
+
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task AuditChain_EventEditedInTheDatabase_IsDetectedAtThatEvent(DatabaseProvider provider)
+    {
+        // A private app: this test corrupts its chain on purpose.
+        await using var app = provider == DatabaseProvider.Sqlite ? new PartnerGateAppFactory(provider) : CreatePostgresApp();
+        await app.InitializeAsync();
+        await using var db = app.CreateDbContext();
+        var target = await db.AuditEvents.OrderBy(e => e.Sequence).Skip(3).FirstAsync();
+
+        await db.AuditEvents.Where(e => e.Sequence == target.Sequence)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ActorName, "someone else"));
+
+        var events = await db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync();
+        var verification = AuditChainVerifier.Verify(events);
+        Assert.False(verification.IsIntact);
+        Assert.Equal(target.Sequence, verification.BrokenAtSequence);
+    }
+
+    [Fact]
+    public async Task DemoSeeder_RunTwice_AddsNothing()
+    {
+        await using var db = sqlite.CreateDbContext();
+        var counts = (await db.Partners.CountAsync(), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-")));
+
+        await using (var scope = sqlite.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(counts, (await db.Partners.CountAsync(), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-"))));
+        Assert.Equal((3, 5, 7), counts);
+    }
+
+    private static PartnerGateAppFactory CreatePostgresApp()
+    {
+        Assert.SkipUnless(PartnerGateAppFactory.PostgresAvailable, "PostgreSQL not configured; ./test.sh starts one.");
+        return new PartnerGateAppFactory(DatabaseProvider.PostgreSql);
+    }
+}

@@ -1,0 +1,4 @@
+using PartnerGate.IntegrationTests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(SqliteApp))]
+[assembly: AssemblyFixture(typeof(PostgreSqlApp))]
