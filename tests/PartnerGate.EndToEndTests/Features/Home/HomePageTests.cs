@@ -1,0 +1,76 @@
+using Microsoft.Playwright;
+using PartnerGate.EndToEndTests.Infrastructure;
+using PartnerGate.EndToEndTests.Pages;
+using static Microsoft.Playwright.Assertions;
+
+namespace PartnerGate.EndToEndTests.Features.Home;
+
+public sealed class HomePageTests(PortalFixture portal)
+{
+    private const string DemoPassword = "PartnerGate!2026";
+
+    [Fact]
+    public async Task Approver_SignsInThroughChromium_SeesHomeFigures_WithoutCspViolations()
+    {
+        var page = await portal.NewPageAsync();
+        var cspViolations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                cspViolations.Add(message.Text);
+            }
+        };
+        var signIn = new SignInPage(page);
+        var home = new HomePage(page);
+
+        await signIn.OpenAsync();
+        await signIn.SignInAsync("approver@acme.example", DemoPassword);
+        await home.WaitUntilInteractiveAsync();
+
+        await Expect(page).ToHaveURLAsync(new Uri(portal.BaseAddress, "/").ToString());
+        await Expect(page.GetByText("Welcome, Arne Approver")).ToBeVisibleAsync();
+        await Expect(home.SignedInUser).ToContainTextAsync("Approver");
+        await Expect(home.Figure("pending")).ToHaveTextAsync("0");
+        await Expect(home.Figure("grants")).ToHaveTextAsync("0");
+        await Expect(home.Figure("partners")).ToHaveTextAsync("3");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "approver-home.png"), FullPage = true });
+        Assert.Empty(cspViolations);
+    }
+
+    [Fact]
+    public async Task PartnerUser_NavigatesInteractively_ToOwnOrganisation_SeesNoManufacturerPages()
+    {
+        var page = await portal.NewPageAsync();
+        var signIn = new SignInPage(page);
+        var home = new HomePage(page);
+        await signIn.OpenAsync();
+        await signIn.SignInAsync("bob@boltnut.example", DemoPassword);
+        await home.WaitUntilInteractiveAsync();
+
+        await Expect(home.NavigationLink("Partners")).ToHaveCountAsync(0);
+        await home.NavigationLink("My organisation").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Uri(portal.BaseAddress, "/organisation").ToString());
+        await Expect(page.GetByText("BoltNut Supply").First).ToBeVisibleAsync();
+        await Expect(page.GetByText(new System.Text.RegularExpressions.Regex("TISAX — valid until"))).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "partner-organisation.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task SignOut_ReturnsToSignIn_AndHomeNeedsSignInAgain()
+    {
+        var page = await portal.NewPageAsync();
+        var signIn = new SignInPage(page);
+        var home = new HomePage(page);
+        await signIn.OpenAsync();
+        await signIn.SignInAsync("admin@acme.example", DemoPassword);
+        await home.WaitUntilInteractiveAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/signin"));
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/signin\\?ReturnUrl="));
+    }
+}
