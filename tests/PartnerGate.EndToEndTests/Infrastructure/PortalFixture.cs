@@ -17,6 +17,7 @@ namespace PartnerGate.EndToEndTests.Infrastructure;
 public sealed class PortalFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
+    public const string DemoPassword = "PartnerGate!2026";
 
     private readonly string databaseDirectory = Path.Combine(Path.GetTempPath(), "partnergate-e2e", Guid.NewGuid().ToString("N"));
     private PortalFactory? factory;
@@ -56,6 +57,18 @@ public sealed class PortalFixture : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
         return await context.NewPageAsync();
+    }
+
+    /// <summary>A new browser context signed in as a demo account, with the circuit live and ready for clicks.</summary>
+    public async Task<(IPage Page, Pages.HomePage Home)> SignedInAsync(string email)
+    {
+        var page = await NewPageAsync();
+        var signIn = new Pages.SignInPage(page);
+        var home = new Pages.HomePage(page);
+        await signIn.OpenAsync();
+        await signIn.SignInAsync(email, DemoPassword);
+        await home.WaitUntilInteractiveAsync();
+        return (page, home);
     }
 
     public async ValueTask DisposeAsync()

@@ -7,8 +7,6 @@ namespace PartnerGate.EndToEndTests.Features.Home;
 
 public sealed class HomePageTests(PortalFixture portal)
 {
-    private const string DemoPassword = "PartnerGate!2026";
-
     [Fact]
     public async Task Approver_SignsInThroughChromium_SeesHomeFigures_WithoutCspViolations()
     {
@@ -25,7 +23,7 @@ public sealed class HomePageTests(PortalFixture portal)
         var home = new HomePage(page);
 
         await signIn.OpenAsync();
-        await signIn.SignInAsync("approver@acme.example", DemoPassword);
+        await signIn.SignInAsync("approver@acme.example", PortalFixture.DemoPassword);
         await home.WaitUntilInteractiveAsync();
 
         await Expect(page).ToHaveURLAsync(new Uri(portal.BaseAddress, "/").ToString());
@@ -41,12 +39,7 @@ public sealed class HomePageTests(PortalFixture portal)
     [Fact]
     public async Task PartnerUser_NavigatesInteractively_ToOwnOrganisation_SeesNoManufacturerPages()
     {
-        var page = await portal.NewPageAsync();
-        var signIn = new SignInPage(page);
-        var home = new HomePage(page);
-        await signIn.OpenAsync();
-        await signIn.SignInAsync("bob@boltnut.example", DemoPassword);
-        await home.WaitUntilInteractiveAsync();
+        var (page, home) = await portal.SignedInAsync("bob@boltnut.example");
 
         await Expect(home.NavigationLink("Partners")).ToHaveCountAsync(0);
         await home.NavigationLink("My organisation").ClickAsync();
@@ -60,12 +53,7 @@ public sealed class HomePageTests(PortalFixture portal)
     [Fact]
     public async Task SignOut_ReturnsToSignIn_AndHomeNeedsSignInAgain()
     {
-        var page = await portal.NewPageAsync();
-        var signIn = new SignInPage(page);
-        var home = new HomePage(page);
-        await signIn.OpenAsync();
-        await signIn.SignInAsync("admin@acme.example", DemoPassword);
-        await home.WaitUntilInteractiveAsync();
+        var (page, _) = await portal.SignedInAsync("admin@acme.example");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
