@@ -13,7 +13,17 @@ using PartnerGate.Web.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddPartnerGateDatabase(builder.Configuration, builder.Environment);
+try
+{
+    builder.Services.AddPartnerGateDatabase(builder.Configuration, builder.Environment);
+}
+catch (DatabaseConfigurationException exception)
+{
+    // A configuration mistake is not a crash: say plainly what to fix, without a stack trace.
+    await Console.Error.WriteLineAsync($"PartnerGate cannot start: {exception.Message}");
+    return 1;
+}
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPartnerGateMediator();
 
@@ -86,7 +96,8 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check 
 app.MapAccountEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to WebApplicationFactory in the integration and end-to-end tests.</summary>
 public partial class Program;
