@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Auditing;
 using PartnerGate.Domain.Grants;
+using PartnerGate.Domain.Notifications;
 using PartnerGate.Domain.Partners;
 using PartnerGate.Domain.Resources;
 
@@ -25,6 +26,8 @@ public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<SweepLease> SweepLeases => Set<SweepLease>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -8,6 +8,7 @@ using PartnerGate.Web.Components;
 using PartnerGate.Web.Features.Account;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Infrastructure.Database;
+using PartnerGate.Web.Infrastructure.Live;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -62,6 +63,7 @@ builder.Services.AddScoped<CurrentUser>();
 builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
 builder.Services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
 builder.Services.AddScoped<DemoDataSeeder>();
+builder.Services.AddSingleton<LiveUpdateHub>();
 
 builder.Services.AddSignInRateLimiting(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);

@@ -474,6 +474,36 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerGate.Data.SweepLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SweepLeases", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "access-sweep",
+                            ExpiresAt = 621355968000000000L
+                        },
+                        new
+                        {
+                            Name = "outbox-dispatch",
+                            ExpiresAt = 621355968000000000L
+                        });
+                });
+
             modelBuilder.Entity("PartnerGate.Domain.AccessRequests.AccessRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -672,6 +702,9 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                     b.Property<long?>("EndedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ExpiryNoticeSentAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("NotAfter")
                         .HasColumnType("INTEGER");
 
@@ -716,6 +749,63 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                     b.HasIndex("Status", "NotAfter");
 
                     b.ToTable("Grants", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.Notifications.OutboxMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.ToTable("OutboxMessages", (string)null);
                 });
 
             modelBuilder.Entity("PartnerGate.Domain.Partners.Partner", b =>

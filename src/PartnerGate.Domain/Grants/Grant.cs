@@ -41,6 +41,9 @@ public sealed class Grant
     public DateTimeOffset? EndedAt { get; private set; }
     public Guid? RevokedByUserId { get; private set; }
     public string? StatusReason { get; private set; }
+
+    /// <summary>When the grantee was told the grant ends within the hour; null until then.</summary>
+    public DateTimeOffset? ExpiryNoticeSentAt { get; private set; }
     public Guid Version { get; private set; }
 
     internal static Grant FromApprovedRequest(AccessRequest request, DateTimeOffset now) => new()
@@ -75,6 +78,19 @@ public sealed class Grant
 
         var wanted = now + lifetime;
         return wanted < NotAfter ? wanted : NotAfter;
+    }
+
+    /// <summary>True once, when an effective grant is within <paramref name="noticePeriod"/> of its end: time to tell the grantee.</summary>
+    public bool TakeExpiryNoticeIfDue(DateTimeOffset now, TimeSpan noticePeriod)
+    {
+        if (ExpiryNoticeSentAt is not null || !IsEffectiveAt(now) || NotAfter - now > noticePeriod)
+        {
+            return false;
+        }
+
+        ExpiryNoticeSentAt = Clock.Normalize(now);
+        Version = Guid.NewGuid();
+        return true;
     }
 
     /// <summary>Moves a scheduled grant to active once its window opens; true when it changed.</summary>

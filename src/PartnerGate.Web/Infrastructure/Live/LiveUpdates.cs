@@ -1,0 +1,91 @@
+using Mediator;
+using PartnerGate.Web.Features.AccessRequests;
+
+namespace PartnerGate.Web.Infrastructure.Live;
+
+public enum LiveUpdateKind
+{
+    RequestSubmitted,
+    RequestDecided,
+    RequestClosed,
+    GrantChanged,
+}
+
+/// <summary>What changed, with just enough for a view to decide whether to reload (never the data itself).</summary>
+public sealed record LiveUpdate(LiveUpdateKind Kind, Guid PartnerId, Guid? RequestId = null, Guid? GrantId = null);
+
+/// <summary>
+/// Fans committed changes out to open Blazor circuits on this node: the approval inbox, my requests and
+/// my grants subscribe and reload when something relevant changed. Views filter by what their user may
+/// see and re-query through the pipeline, so an update never carries data across partners.
+/// </summary>
+public sealed class LiveUpdateHub
+{
+    public event Action<LiveUpdate>? Changed;
+
+    public void Publish(LiveUpdate update)
+    {
+        var handlers = Changed;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        // One failing subscriber (a circuit that just disconnected) must not stop the others.
+        foreach (var handler in handlers.GetInvocationList().Cast<Action<LiveUpdate>>())
+        {
+            try
+            {
+                handler(update);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+}
+
+/// <summary>Turns the workflow's domain events into live updates once they are committed.</summary>
+public sealed class LiveUpdateNotificationHandler(LiveUpdateHub hub) :
+    INotificationHandler<AccessRequested>,
+    INotificationHandler<RequestApproved>,
+    INotificationHandler<RequestDenied>,
+    INotificationHandler<RequestCancelled>,
+    INotificationHandler<RequestExpired>,
+    INotificationHandler<GrantActivated>,
+    INotificationHandler<GrantExpired>,
+    INotificationHandler<GrantRevoked>,
+    INotificationHandler<GrantExpiringSoon>
+{
+    public ValueTask Handle(AccessRequested notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.RequestSubmitted, notification.PartnerId, notification.RequestId));
+
+    public ValueTask Handle(RequestApproved notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.RequestDecided, notification.PartnerId, notification.RequestId, notification.GrantId));
+
+    public ValueTask Handle(RequestDenied notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.RequestDecided, notification.PartnerId, notification.RequestId));
+
+    public ValueTask Handle(RequestCancelled notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.RequestClosed, notification.PartnerId, notification.RequestId));
+
+    public ValueTask Handle(RequestExpired notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.RequestClosed, notification.PartnerId, notification.RequestId));
+
+    public ValueTask Handle(GrantActivated notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, notification.PartnerId, GrantId: notification.GrantId));
+
+    public ValueTask Handle(GrantExpired notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, notification.PartnerId, GrantId: notification.GrantId));
+
+    public ValueTask Handle(GrantRevoked notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, notification.PartnerId, GrantId: notification.GrantId));
+
+    public ValueTask Handle(GrantExpiringSoon notification, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    private ValueTask Publish(LiveUpdate update)
+    {
+        hub.Publish(update);
+        return ValueTask.CompletedTask;
+    }
+}
