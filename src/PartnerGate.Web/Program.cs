@@ -7,6 +7,7 @@ using PartnerGate.Data;
 using PartnerGate.Web.Components;
 using PartnerGate.Web.Features.Account;
 using PartnerGate.Web.Features.Demo;
+using PartnerGate.Web.Features.Grants;
 using PartnerGate.Web.Infrastructure.Database;
 using PartnerGate.Web.Infrastructure.Live;
 using PartnerGate.Web.Infrastructure.Mediator;
@@ -64,6 +65,8 @@ builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser
 builder.Services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
 builder.Services.AddScoped<DemoDataSeeder>();
 builder.Services.AddSingleton<LiveUpdateHub>();
+builder.Services.AddSingleton<AccessSweepService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessSweepService>());
 
 builder.Services.AddSignInRateLimiting(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);

@@ -524,6 +524,10 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                     b.Property<bool>("AutoApproved")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("AwaitingRole")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -577,11 +581,13 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("ResourceId");
 
+                    b.HasIndex("AwaitingRole", "SubmittedAt");
+
                     b.HasIndex("PartnerId", "Status");
 
                     b.HasIndex("RequestedByUserId", "Status");
 
-                    b.HasIndex("Status", "SubmittedAt");
+                    b.HasIndex("Status", "DecideBy");
 
                     b.ToTable("AccessRequests", (string)null);
                 });

@@ -528,6 +528,10 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                     b.Property<bool>("AutoApproved")
                         .HasColumnType("bit");
 
+                    b.Property<string>("AwaitingRole")
+                        .HasMaxLength(50)
+                        .HasColumnType("nvarchar(50)");
+
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -581,11 +585,13 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
 
                     b.HasIndex("ResourceId");
 
+                    b.HasIndex("AwaitingRole", "SubmittedAt");
+
                     b.HasIndex("PartnerId", "Status");
 
                     b.HasIndex("RequestedByUserId", "Status");
 
-                    b.HasIndex("Status", "SubmittedAt");
+                    b.HasIndex("Status", "DecideBy");
 
                     b.ToTable("AccessRequests", (string)null);
                 });

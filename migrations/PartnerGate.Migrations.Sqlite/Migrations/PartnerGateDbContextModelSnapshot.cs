@@ -512,6 +512,10 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                     b.Property<bool>("AutoApproved")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AwaitingRole")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ClosedAt")
                         .HasColumnType("INTEGER");
 
@@ -565,11 +569,13 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ResourceId");
 
+                    b.HasIndex("AwaitingRole", "SubmittedAt");
+
                     b.HasIndex("PartnerId", "Status");
 
                     b.HasIndex("RequestedByUserId", "Status");
 
-                    b.HasIndex("Status", "SubmittedAt");
+                    b.HasIndex("Status", "DecideBy");
 
                     b.ToTable("AccessRequests", (string)null);
                 });

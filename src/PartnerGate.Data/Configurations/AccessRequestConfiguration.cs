@@ -23,12 +23,14 @@ public sealed class AccessRequestConfiguration : IEntityTypeConfiguration<Access
         builder.Property(r => r.TicketReference).HasMaxLength(100);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.Property(r => r.AwaitingRole).HasMaxLength(50);
 
         builder.HasMany(r => r.Decisions).WithOne().HasForeignKey(d => d.AccessRequestId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(r => r.Decisions).UsePropertyAccessMode(PropertyAccessMode.Field);
 
-        // The approval inbox reads pending requests oldest first; partners read their own.
-        builder.HasIndex(r => new { r.Status, r.SubmittedAt });
+        // The approval inbox reads the requests waiting for a group, oldest first; the sweep reads pending by deadline.
+        builder.HasIndex(r => new { r.AwaitingRole, r.SubmittedAt });
+        builder.HasIndex(r => new { r.Status, r.DecideBy });
         builder.HasIndex(r => new { r.PartnerId, r.Status });
         builder.HasIndex(r => new { r.RequestedByUserId, r.Status });
     }

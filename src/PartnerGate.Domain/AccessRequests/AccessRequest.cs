@@ -54,6 +54,12 @@ public sealed class AccessRequest
 
     /// <summary>Index into the policy's stages of the stage now awaiting decisions.</summary>
     public int CurrentStage { get; private set; }
+
+    /// <summary>
+    /// The approver group the current stage waits for; null once closed. Kept on the request so the
+    /// approval inbox finds "requests waiting for me" with one indexed query.
+    /// </summary>
+    public string? AwaitingRole { get; private set; }
     public bool AutoApproved { get; private set; }
 
     /// <summary>Optimistic concurrency: set by the application on every change, portable across providers.</summary>
@@ -141,6 +147,7 @@ public sealed class AccessRequest
             Status = AccessRequestStatus.Pending,
             SubmittedAt = Clock.Normalize(now),
             DecideBy = Clock.Normalize(now + resource.Policy.DecisionWindow),
+            AwaitingRole = resource.Policy.Stages.Count > 0 ? resource.Policy.Stages[0].ApproverRole : null,
             Version = Guid.NewGuid(),
         };
         return request;
@@ -205,6 +212,7 @@ public sealed class AccessRequest
         if (CurrentStage + 1 < resource.Policy.Stages.Count)
         {
             CurrentStage++;
+            AwaitingRole = resource.Policy.Stages[CurrentStage].ApproverRole;
             Version = Guid.NewGuid();
             return (Grant?)null;
         }
@@ -229,6 +237,10 @@ public sealed class AccessRequest
         Close(AccessRequestStatus.Denied, now, grant: null);
         return Result.Success();
     }
+
+    /// <summary>The order number (1-based, as in the policy) of the stage now awaiting decisions.</summary>
+    public int CurrentStageOrder(Resource resource) =>
+        resource.Policy.Stages.Count > CurrentStage ? resource.Policy.Stages[CurrentStage].Order : CurrentStage + 1;
 
     /// <summary>The requester, or an admin of the same partner, may withdraw a pending request.</summary>
     public Result Cancel(Actor actor, DateTimeOffset now)
@@ -310,6 +322,7 @@ public sealed class AccessRequest
     {
         Status = status;
         ClosedAt = Clock.Normalize(now);
+        AwaitingRole = null;
         Version = Guid.NewGuid();
         return grant;
     }

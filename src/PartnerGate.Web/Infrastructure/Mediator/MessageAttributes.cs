@@ -14,3 +14,10 @@ public sealed class RequirePolicyAttribute(string policy) : Attribute
 /// <summary>For the few messages that run before anyone is signed in (signing in itself).</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class AllowAnonymousMessageAttribute : Attribute;
+
+/// <summary>What a user reads when someone else changed the same record at the same moment (optimistic concurrency).</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ConcurrencyConflictMessageAttribute(string message) : Attribute
+{
+    public string Message { get; } = message;
+}

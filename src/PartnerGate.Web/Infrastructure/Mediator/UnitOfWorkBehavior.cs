@@ -20,6 +20,10 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
+    private static readonly string ConflictMessage =
+        (Attribute.GetCustomAttribute(typeof(TMessage), typeof(ConcurrencyConflictMessageAttribute)) as ConcurrencyConflictMessageAttribute)?.Message
+        ?? "Someone else changed this at the same moment. Reload to see the current state.";
+
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var work = (UnitOfWork)unitOfWork;
@@ -45,8 +49,7 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
         }
         catch (DbUpdateConcurrencyException) when (Failures<TResponse>.CanRepresent)
         {
-            return Failures<TResponse>.From(Error.Conflict("concurrent_change",
-                "Someone else changed this at the same moment. Reload to see the current state."));
+            return Failures<TResponse>.From(Error.Conflict("concurrent_change", ConflictMessage));
         }
         finally
         {

@@ -49,7 +49,9 @@ public sealed class CurrentUser : ICurrentUser
         return new Actor(userId, DisplayName, PartnerId, roles);
     }
 
-    public AuditActor ToAuditActor() => UserId is { } id
+    public AuditActor ToAuditActor() => Principal.HasClaim(PartnerGateClaims.System, "true") && Principal.Identity?.AuthenticationType == SystemPrincipal.AuthenticationType
+        ? AuditActor.System
+        : UserId is { } id
         ? new AuditActor(id.ToString(), Principal.Identity?.Name ?? DisplayName)
         : new AuditActor(null, "anonymous");
 

@@ -16,6 +16,9 @@ public static class Policies
     public const string PartnerMember = nameof(PartnerMember);
     public const string PartnerAdmin = nameof(PartnerAdmin);
 
+    /// <summary>PartnerGate's own background work (sweeps); never held by a person.</summary>
+    public const string System = nameof(System);
+
     public static AuthorizationBuilder AddPartnerGatePolicies(this AuthorizationBuilder builder) => builder
         // Deny by default: every endpoint and page needs a signed-in user unless it says otherwise.
         .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -27,7 +30,9 @@ public static class Policies
         .AddPolicy(PartnerMember, p => p.RequireAuthenticatedUser().RequireRole(Roles.PartnerAdmin, Roles.PartnerUser)
             .RequireClaim(PartnerGateClaims.PartnerId))
         .AddPolicy(PartnerAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.PartnerAdmin)
-            .RequireClaim(PartnerGateClaims.PartnerId));
+            .RequireClaim(PartnerGateClaims.PartnerId))
+        .AddPolicy(System, p => p.RequireAuthenticatedUser().RequireClaim(PartnerGateClaims.System, "true")
+            .RequireAssertion(c => c.User.Identity?.AuthenticationType == SystemPrincipal.AuthenticationType));
 }
 
 public static class PartnerGateClaims
@@ -35,4 +40,17 @@ public static class PartnerGateClaims
     /// <summary>The partner a user belongs to; absent for manufacturer staff.</summary>
     public const string PartnerId = "partner_id";
     public const string DisplayName = "display_name";
+
+    /// <summary>Marks the in-process principal of background work; no cookie or token can carry it.</summary>
+    public const string System = "partnergate_system";
+}
+
+/// <summary>The principal background services act as, so their commands pass the same pipeline and are audited as "system".</summary>
+public static class SystemPrincipal
+{
+    public const string AuthenticationType = "PartnerGate.System";
+
+    public static System.Security.Claims.ClaimsPrincipal Create() => new(new System.Security.Claims.ClaimsIdentity(
+        [new System.Security.Claims.Claim(PartnerGateClaims.System, "true"), new System.Security.Claims.Claim(PartnerGateClaims.DisplayName, "PartnerGate")],
+        AuthenticationType));
 }

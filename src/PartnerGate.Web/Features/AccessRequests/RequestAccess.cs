@@ -1,0 +1,140 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.Common;
+using PartnerGate.Domain.Grants;
+using PartnerGate.Web.Infrastructure.Mediator;
+using PartnerGate.Web.Infrastructure.Security;
+
+namespace PartnerGate.Web.Features.AccessRequests;
+
+/// <summary>What became of a new request: waiting for approvers, or approved at once by the policy.</summary>
+public sealed record RequestAccessOutcome(Guid RequestId, bool AutoApproved, Guid? GrantId);
+
+/// <summary>
+/// A partner member asks for time-boxed access to scopes of one resource, for themself. A null
+/// <see cref="StartsAt"/> means now. API clients as subjects come with the token service.
+/// </summary>
+[RequirePolicy(Policies.PartnerMember)]
+public sealed record RequestAccessCommand(
+    Guid ResourceId,
+    IReadOnlyList<string> Scopes,
+    DateTimeOffset? StartsAt,
+    TimeSpan Duration,
+    string Justification,
+    string? TicketReference) : ICommand<Result<RequestAccessOutcome>>;
+
+public sealed class RequestAccessValidator : AbstractValidator<RequestAccessCommand>
+{
+    public RequestAccessValidator()
+    {
+        RuleFor(c => c.ResourceId).NotEmpty().WithMessage("Choose a resource.");
+        RuleFor(c => c.Scopes).NotEmpty().WithMessage("Choose at least one scope.")
+            .Must(s => s is null || s.Count <= 20).WithMessage("Choose at most 20 scopes.");
+        RuleForEach(c => c.Scopes).NotEmpty().MaximumLength(100).WithMessage("A scope name is at most 100 characters.");
+        RuleFor(c => c.Duration).GreaterThan(TimeSpan.Zero).WithMessage("The duration must be positive.")
+            .LessThanOrEqualTo(TimeSpan.FromDays(366)).WithMessage("The duration can be at most a year.");
+        RuleFor(c => c.Justification).NotEmpty().WithMessage("Explain why you need access.")
+            .Must(j => j is null || j.Trim().Length >= AccessRequest.MinimumJustificationLength)
+            .WithMessage($"Explain why you need access in at least {AccessRequest.MinimumJustificationLength} characters.")
+            .MaximumLength(2000).WithMessage("The justification can be at most 2,000 characters.");
+        RuleFor(c => c.TicketReference).MaximumLength(100).WithMessage("The ticket reference can be at most 100 characters.");
+    }
+}
+
+public sealed class RequestAccessHandler(IUnitOfWork unitOfWork, ICurrentUser currentUser, TimeProvider clock)
+    : ICommandHandler<RequestAccessCommand, Result<RequestAccessOutcome>>
+{
+    public async ValueTask<Result<RequestAccessOutcome>> Handle(RequestAccessCommand command, CancellationToken cancellationToken)
+    {
+        var db = unitOfWork.Db;
+        var now = clock.GetUtcNow();
+        var actor = currentUser.ToActor();
+        var partner = await db.Partners.SingleOrDefaultAsync(p => p.Id == actor.PartnerId, cancellationToken);
+        if (partner is null)
+        {
+            return Error.NotFound("partner_not_found", "Your organisation is no longer registered.");
+        }
+
+        var resource = await db.Resources.SingleOrDefaultAsync(r => r.Id == command.ResourceId, cancellationToken);
+        if (resource is null)
+        {
+            return Error.NotFound("resource_not_found", "That resource does not exist (any more).");
+        }
+
+        var subject = AccessSubject.ForUser(actor.UserId);
+        var submitted = AccessRequest.Submit(partner, resource, actor, subject, command.Scopes.Select(s => s.Trim()).ToList(),
+            command.StartsAt ?? now, command.Duration, command.Justification, command.TicketReference, now);
+        if (!submitted.IsSuccess)
+        {
+            return submitted.Error!;
+        }
+
+        var request = submitted.Value;
+        var duplicate = await FindDuplicateAsync(request, now, cancellationToken);
+        if (duplicate is not null)
+        {
+            return duplicate;
+        }
+
+        db.AccessRequests.Add(request);
+        unitOfWork.Audit("request.submitted", "AccessRequest", request.Id.ToString(), partner.Id, new
+        {
+            resource = resource.Name,
+            scopes = request.Scopes,
+            notBefore = request.NotBefore,
+            notAfter = request.NotAfter,
+            ticket = request.TicketReference,
+        });
+
+        if (!resource.Policy.AllowsAutoApproval(resource.Sensitivity, request.Duration))
+        {
+            unitOfWork.PublishAfterCommit(new AccessRequested(request.Id, partner.Id, resource.Id, request.CurrentStageOrder(resource)));
+            return new RequestAccessOutcome(request.Id, AutoApproved: false, GrantId: null);
+        }
+
+        var grant = request.AutoApprove(resource, now).Value;
+        db.Grants.Add(grant);
+        unitOfWork.Audit("request.auto_approved", "AccessRequest", request.Id.ToString(), partner.Id, new
+        {
+            rule = $"Low sensitivity, up to {Durations.Describe(resource.Policy.AutoApproveUpTo!.Value)}",
+        });
+        unitOfWork.Audit("grant.created", "Grant", grant.Id.ToString(), partner.Id, new
+        {
+            request = request.Id, resource = resource.Name, scopes = grant.Scopes, grant.NotBefore, grant.NotAfter, autoApproved = true,
+        });
+        unitOfWork.PublishAfterCommit(new RequestApproved(request.Id, partner.Id, Guid.Empty, grant.Id, 0, AutoApproved: true));
+        if (grant.Status == GrantStatus.Active)
+        {
+            unitOfWork.PublishAfterCommit(new GrantActivated(grant.Id, partner.Id));
+        }
+
+        return new RequestAccessOutcome(request.Id, AutoApproved: true, grant.Id);
+    }
+
+    /// <summary>An identical pending request, or a live grant that already covers these scopes in an overlapping window.</summary>
+    private async Task<Error?> FindDuplicateAsync(AccessRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = unitOfWork.Db;
+        var pending = await db.AccessRequests
+            .Where(r => r.Status == AccessRequestStatus.Pending && r.ResourceId == request.ResourceId
+                && r.Subject.Kind == request.Subject.Kind && r.Subject.Id == request.Subject.Id)
+            .Select(r => r.Scopes)
+            .ToListAsync(cancellationToken);
+        if (pending.Any(scopes => scopes.Order(StringComparer.Ordinal).SequenceEqual(request.Scopes)))
+        {
+            return Error.Conflict("request.duplicate_pending", "You already have a pending request for exactly these scopes; wait for its decision or cancel it.");
+        }
+
+        var live = await db.Grants
+            .Where(g => (g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled) && g.ResourceId == request.ResourceId
+                && g.Subject.Kind == request.Subject.Kind && g.Subject.Id == request.Subject.Id
+                && g.NotAfter > now && g.NotBefore < request.NotAfter && g.NotAfter > request.NotBefore)
+            .Select(g => g.Scopes)
+            .ToListAsync(cancellationToken);
+        return live.Any(scopes => request.Scopes.All(scopes.Contains))
+            ? Error.Conflict("request.duplicate_grant", "You already hold a grant for these scopes in that window.")
+            : null;
+    }
+}

@@ -1,0 +1,78 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.Common;
+using PartnerGate.Domain.Grants;
+using PartnerGate.Web.Features.AccessRequests;
+using PartnerGate.Web.Infrastructure.Mediator;
+using PartnerGate.Web.Infrastructure.Security;
+
+namespace PartnerGate.Web.Features.Grants;
+
+/// <summary>What one sweep changed.</summary>
+public sealed record AccessSweepOutcome(int RequestsExpired, int GrantsActivated, int GrantsExpired, int ExpiryNotices);
+
+/// <summary>
+/// The time-driven part of the workflow, run by <see cref="AccessSweepService"/> as the system: expires
+/// undecided requests past their decision window, activates scheduled grants whose window opened,
+/// expires grants at NotAfter, and marks grants ending within the hour for an expiry notice. Reads the
+/// clock from TimeProvider, so tests move time instead of sleeping.
+/// </summary>
+[RequirePolicy(Policies.System)]
+public sealed record RunAccessSweepCommand(int BatchSize = 500) : ICommand<Result<AccessSweepOutcome>>;
+
+public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, TimeProvider clock)
+    : ICommandHandler<RunAccessSweepCommand, Result<AccessSweepOutcome>>
+{
+    public static readonly TimeSpan ExpiryNoticePeriod = TimeSpan.FromHours(1);
+
+    public async ValueTask<Result<AccessSweepOutcome>> Handle(RunAccessSweepCommand command, CancellationToken cancellationToken)
+    {
+        var db = unitOfWork.Db;
+        var now = clock.GetUtcNow();
+
+        var undecided = await db.AccessRequests
+            .Where(r => r.Status == AccessRequestStatus.Pending && r.DecideBy <= now)
+            .OrderBy(r => r.DecideBy).Take(command.BatchSize).ToListAsync(cancellationToken);
+        foreach (var request in undecided.Where(r => r.ExpireIfUndecided(now)))
+        {
+            unitOfWork.Audit("request.expired", "AccessRequest", request.Id.ToString(), request.PartnerId, new { request.DecideBy });
+            unitOfWork.PublishAfterCommit(new RequestExpired(request.Id, request.PartnerId));
+        }
+
+        var due = await db.Grants
+            .Where(g => (g.Status == GrantStatus.Scheduled && g.NotBefore <= now)
+                || ((g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled || g.Status == GrantStatus.Suspended) && g.NotAfter <= now))
+            .OrderBy(g => g.NotBefore).Take(command.BatchSize).ToListAsync(cancellationToken);
+        var activated = 0;
+        var expired = 0;
+        foreach (var grant in due)
+        {
+            if (grant.ExpireIfDue(now))
+            {
+                expired++;
+                unitOfWork.Audit("grant.expired", "Grant", grant.Id.ToString(), grant.PartnerId, new { grant.NotAfter });
+                unitOfWork.PublishAfterCommit(new GrantExpired(grant.Id, grant.PartnerId));
+            }
+            else if (grant.ActivateIfDue(now))
+            {
+                activated++;
+                unitOfWork.Audit("grant.activated", "Grant", grant.Id.ToString(), grant.PartnerId, new { grant.NotBefore });
+                unitOfWork.PublishAfterCommit(new GrantActivated(grant.Id, grant.PartnerId));
+            }
+        }
+
+        var noticeFrom = now + ExpiryNoticePeriod;
+        var ending = await db.Grants
+            .Where(g => g.Status == GrantStatus.Active && g.ExpiryNoticeSentAt == null && g.NotAfter <= noticeFrom && g.NotAfter > now)
+            .Take(command.BatchSize).ToListAsync(cancellationToken);
+        var notices = 0;
+        foreach (var grant in ending.Where(g => g.TakeExpiryNoticeIfDue(now, ExpiryNoticePeriod)))
+        {
+            notices++;
+            unitOfWork.PublishAfterCommit(new GrantExpiringSoon(grant.Id, grant.PartnerId));
+        }
+
+        return new AccessSweepOutcome(undecided.Count, activated, expired, notices);
+    }
+}
