@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -24,8 +25,15 @@ public class PartnerGateAppFactory : WebApplicationFactory<Program>, IAsyncLifet
     private readonly string? postgresDatabase;
     private readonly Dictionary<string, string?> settings;
 
-    public PartnerGateAppFactory(DatabaseProvider provider, string environment = "Development", IDictionary<string, string?>? extraSettings = null)
+    private readonly Action<IServiceCollection>? configureServices;
+
+    public PartnerGateAppFactory(
+        DatabaseProvider provider,
+        string environment = "Development",
+        IDictionary<string, string?>? extraSettings = null,
+        Action<IServiceCollection>? configureServices = null)
     {
+        this.configureServices = configureServices;
         Provider = provider;
         Environment = environment;
         string connectionString;
@@ -104,12 +112,18 @@ public class PartnerGateAppFactory : WebApplicationFactory<Program>, IAsyncLifet
         {
             builder.UseSetting(key, value);
         }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureTestServices(configureServices);
+        }
     }
 
     public PartnerGateDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContext();
 
     /// <summary>Sends a message through the real pipeline as the given user (null: anonymous), as a page would.</summary>
     public async Task<TResponse> SendAsync<TResponse>(IMessage message, string? asEmail)
+        where TResponse : notnull
     {
         await using var scope = Services.CreateAsyncScope();
         var currentUser = scope.ServiceProvider.GetRequiredService<CurrentUser>();
