@@ -13,16 +13,20 @@ public sealed class NavMenuTests : MudComponentTest
         return menu.FindAll("a").Select(a => a.TextContent.Trim()).ToList();
     }
 
-    [Theory]
-    [InlineData(Roles.Approver)]
-    [InlineData(Roles.Administrator)]
-    public void ManufacturerStaff_SeePartners_NotMyOrganisation(string role)
+    [Fact]
+    public void Approver_SeesInboxGrantsPartners_NotPartnerPagesOrAdministration()
     {
-        SignInAs(role);
+        SignInAs(Roles.Approver);
 
-        var links = LinkTexts();
+        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners"], LinkTexts());
+    }
 
-        Assert.Equal(["Home", "Resource catalogue", "Partners"], links);
+    [Fact]
+    public void Administrator_AlsoSeesAdministration()
+    {
+        SignInAs(Roles.Administrator);
+
+        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "Audit chain"], LinkTexts());
     }
 
     [Theory]
@@ -34,7 +38,7 @@ public sealed class NavMenuTests : MudComponentTest
 
         var links = LinkTexts();
 
-        Assert.Equal(["Home", "Resource catalogue", "My organisation"], links);
+        Assert.Equal(["Home", "Resource catalogue", "My requests", "My grants", "My organisation"], links);
     }
 
     [Fact]
@@ -42,6 +46,8 @@ public sealed class NavMenuTests : MudComponentTest
     {
         SignInAs(Roles.Approver, partnerId: Guid.NewGuid());
 
-        Assert.DoesNotContain("Partners", LinkTexts());
+        var links = LinkTexts();
+        Assert.DoesNotContain("Partners", links);
+        Assert.DoesNotContain("Approval inbox", links);
     }
 }

@@ -11,7 +11,7 @@ namespace PartnerGate.Web.Features.AccessRequests;
 public sealed record AccessRequestSummary(
     Guid Id, string PartnerName, string RequesterName, string ResourceName, IReadOnlyList<string> Scopes,
     DateTimeOffset NotBefore, DateTimeOffset NotAfter, AccessRequestStatus Status, DateTimeOffset SubmittedAt, bool AutoApproved,
-    IReadOnlyList<DecisionSummary> Decisions);
+    IReadOnlyList<DecisionSummary> Decisions, bool CanCancel);
 
 /// <summary>
 /// "My requests": a partner user's own, a partner admin's whole organisation's, newest first (the 500
@@ -34,16 +34,19 @@ public sealed class ListMyAccessRequestsHandler(IDbContextFactory<PartnerGateDbC
                 orderby request.SubmittedAt descending
                 select new
                 {
-                    request.Id, PartnerName = partner.Name, Requester = requester.DisplayName, Resource = resource.DisplayName, request.Scopes,
+                    request.Id, request.RequestedByUserId, PartnerName = partner.Name, Requester = requester.DisplayName, Resource = resource.DisplayName, request.Scopes,
                     request.NotBefore, request.NotAfter, request.Status, request.SubmittedAt, request.AutoApproved,
                     Decisions = request.Decisions.OrderBy(d => d.DecidedAt).ToList(),
                 })
             .Take(500)
             .ToListAsync(cancellationToken);
 
+        var me = currentUser.UserId;
+        var isPartnerAdmin = currentUser.IsInRole(Roles.PartnerAdmin);
         return rows.Select(r => new AccessRequestSummary(r.Id, r.PartnerName, r.Requester, r.Resource, r.Scopes, r.NotBefore, r.NotAfter,
                 r.Status, r.SubmittedAt, r.AutoApproved,
-                r.Decisions.Select(d => new DecisionSummary(d.ApproverName, d.Outcome, d.Stage, d.Comment, d.ShortenedNotAfter, d.DecidedAt)).ToList()))
+                r.Decisions.Select(d => new DecisionSummary(d.ApproverName, d.Outcome, d.Stage, d.Comment, d.ShortenedNotAfter, d.DecidedAt)).ToList(),
+                CanCancel: r.Status == AccessRequestStatus.Pending && (r.RequestedByUserId == me || isPartnerAdmin)))
             .ToList();
     }
 }
