@@ -34,7 +34,7 @@ public sealed class CancelAccessRequestHandler(IUnitOfWork unitOfWork, ICurrentU
             return cancelled;
         }
 
-        unitOfWork.Audit("request.cancelled", "AccessRequest", request.Id.ToString(), request.PartnerId);
+        unitOfWork.Audit("request.cancelled", "AccessRequest", request.Id.ToString(), request.PartnerId, new { before = "Pending", after = "Cancelled" });
         unitOfWork.PublishAfterCommit(new RequestCancelled(request.Id, request.PartnerId));
         return Result.Success();
     }

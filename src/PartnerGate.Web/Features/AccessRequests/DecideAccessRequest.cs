@@ -74,6 +74,8 @@ public sealed class DecideAccessRequestHandler(IUnitOfWork unitOfWork, ICurrentU
 
         unitOfWork.Audit("request.approved", "AccessRequest", request.Id.ToString(), request.PartnerId, new
         {
+            before = "Pending",
+            after = request.Status.ToString(),
             stage,
             comment = command.Comment,
             shortenedNotAfter = command.ShortenedNotAfter,
@@ -122,7 +124,7 @@ public sealed class DecideAccessRequestHandler(IUnitOfWork unitOfWork, ICurrentU
             return denied;
         }
 
-        unitOfWork.Audit("request.denied", "AccessRequest", request.Id.ToString(), request.PartnerId, new { stage, comment = command.Comment.Trim() });
+        unitOfWork.Audit("request.denied", "AccessRequest", request.Id.ToString(), request.PartnerId, new { before = "Pending", after = "Denied", stage, comment = command.Comment.Trim() });
         unitOfWork.PublishAfterCommit(new RequestDenied(request.Id, request.PartnerId, actor.UserId));
         return Result.Success();
     }

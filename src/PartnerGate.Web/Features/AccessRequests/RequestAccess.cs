@@ -81,6 +81,7 @@ public sealed class RequestAccessHandler(IUnitOfWork unitOfWork, ICurrentUser cu
         db.AccessRequests.Add(request);
         unitOfWork.Audit("request.submitted", "AccessRequest", request.Id.ToString(), partner.Id, new
         {
+            after = "Pending",
             resource = resource.Name,
             scopes = request.Scopes,
             notBefore = request.NotBefore,

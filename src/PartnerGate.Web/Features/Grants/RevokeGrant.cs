@@ -36,6 +36,7 @@ public sealed class RevokeGrantHandler(IUnitOfWork unitOfWork, ICurrentUser curr
             return Error.NotFound("grant_not_found", "That grant does not exist.");
         }
 
+        var before = grant.Status;
         var revoked = grant.Revoke(currentUser.ToActor(), command.Reason ?? string.Empty, clock.GetUtcNow());
         if (!revoked.IsSuccess)
         {
@@ -43,7 +44,7 @@ public sealed class RevokeGrantHandler(IUnitOfWork unitOfWork, ICurrentUser curr
         }
 
         var givenUp = currentUser.PartnerId is not null;
-        unitOfWork.Audit(givenUp ? "grant.given_up" : "grant.revoked", "Grant", grant.Id.ToString(), grant.PartnerId, new { reason = grant.StatusReason });
+        unitOfWork.Audit(givenUp ? "grant.given_up" : "grant.revoked", "Grant", grant.Id.ToString(), grant.PartnerId, new { before = before.ToString(), after = "Revoked", reason = grant.StatusReason });
         unitOfWork.PublishAfterCommit(new GrantRevoked(grant.Id, grant.PartnerId, grant.StatusReason ?? string.Empty));
         return Result.Success();
     }

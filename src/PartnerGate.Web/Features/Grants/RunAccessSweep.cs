@@ -36,7 +36,7 @@ public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, TimeProvider c
             .OrderBy(r => r.DecideBy).Take(command.BatchSize).ToListAsync(cancellationToken);
         foreach (var request in undecided.Where(r => r.ExpireIfUndecided(now)))
         {
-            unitOfWork.Audit("request.expired", "AccessRequest", request.Id.ToString(), request.PartnerId, new { request.DecideBy });
+            unitOfWork.Audit("request.expired", "AccessRequest", request.Id.ToString(), request.PartnerId, new { before = "Pending", after = "Expired", request.DecideBy });
             unitOfWork.PublishAfterCommit(new RequestExpired(request.Id, request.PartnerId));
         }
 
@@ -48,16 +48,17 @@ public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, TimeProvider c
         var expired = 0;
         foreach (var grant in due)
         {
+            var before = grant.Status;
             if (grant.ExpireIfDue(now))
             {
                 expired++;
-                unitOfWork.Audit("grant.expired", "Grant", grant.Id.ToString(), grant.PartnerId, new { grant.NotAfter });
+                unitOfWork.Audit("grant.expired", "Grant", grant.Id.ToString(), grant.PartnerId, new { before = before.ToString(), after = "Expired", grant.NotAfter });
                 unitOfWork.PublishAfterCommit(new GrantExpired(grant.Id, grant.PartnerId));
             }
             else if (grant.ActivateIfDue(now))
             {
                 activated++;
-                unitOfWork.Audit("grant.activated", "Grant", grant.Id.ToString(), grant.PartnerId, new { grant.NotBefore });
+                unitOfWork.Audit("grant.activated", "Grant", grant.Id.ToString(), grant.PartnerId, new { before = "Scheduled", after = "Active", grant.NotBefore });
                 unitOfWork.PublishAfterCommit(new GrantActivated(grant.Id, grant.PartnerId));
             }
         }

@@ -238,7 +238,9 @@ public sealed class AccessWorkflowTests(SqliteApp sqlite, PostgreSqlApp postgreS
         Assert.True(givenUp.IsSuccess);
         await using var db = sqlite.CreateDbContext();
         Assert.All(await db.Grants.Where(g => g.Id == firstGrant || g.Id == secondGrant).ToListAsync(), g => Assert.Equal(GrantStatus.Revoked, g.Status));
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.TargetId == firstGrant.ToString() && e.Action == "grant.revoked"));
+        var revocation = await db.AuditEvents.SingleAsync(e => e.TargetId == firstGrant.ToString() && e.Action == "grant.revoked");
+        Assert.Contains("\"before\":\"Active\",\"after\":\"Revoked\"", revocation.Details, StringComparison.Ordinal);
+        Assert.Contains("Supplier asked us to end it.", revocation.Details, StringComparison.Ordinal);
         Assert.True(await db.AuditEvents.AnyAsync(e => e.TargetId == secondGrant.ToString() && e.Action == "grant.given_up"));
     }
 
