@@ -11,12 +11,13 @@ namespace PartnerGate.Web.Infrastructure.Mediator;
 /// its changes and their audit events in one transaction (invariant 6), then publishes its domain events.
 /// A failed result or an exception saves nothing: bad input changes nothing (invariant 10). Queries pass through.
 /// </summary>
-public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
+public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
     IDbContextFactory<PartnerGateDbContext> contextFactory,
     IUnitOfWork unitOfWork,
     ICurrentUser currentUser,
     IPublisher publisher,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<UnitOfWorkBehavior<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
@@ -56,11 +57,17 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
             work.Close();
         }
 
-        if (response is not IResultBase { IsSuccess: false })
+        foreach (var notification in work.Notifications)
         {
-            foreach (var notification in work.Notifications)
+            try
             {
-                await publisher.Publish(notification, cancellationToken);
+                await publisher.Publish(notification, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                // The change is committed: a failing live view or mail writer must not turn it into an error
+                // for the user, who would then retry something that already happened.
+                LogPublishFailed(exception, notification.GetType().Name);
             }
         }
 
@@ -96,4 +103,7 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(
         }, cancellationToken);
         db.ChangeTracker.AcceptAllChanges();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing {Notification} after commit failed; the change itself is saved")]
+    private partial void LogPublishFailed(Exception exception, string notification);
 }
