@@ -43,7 +43,7 @@ public sealed class AccessLoopTests(PortalFixture portal)
         var (approver2Page, _) = await portal.SignedInAsync("approver2@acme.example");
         var inbox2 = new ApprovalInboxPage(approver2Page);
         await inbox2.OpenAsync();
-        await Expect(inbox2.Row("Bob Nut")).ToContainTextAsync("1");
+        await Expect(inbox2.Row("Bob Nut").Locator("td[data-label=Approvals]")).ToHaveTextAsync("1");
         await inbox2.ApproveAsync("Bob Nut");
 
         await bobHome.NavigationLink("My grants").ClickAsync();
