@@ -26,6 +26,9 @@ public sealed class PortalFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The running app's services, for arranging data the UI cannot create yet.</summary>
+    public IServiceProvider Services => factory?.Services ?? throw new InvalidOperationException("The portal has not started.");
+
     /// <summary>Screenshots are kept with the test output for people to look at.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
