@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -23,11 +24,18 @@ public class PartnerGateAppFactory : WebApplicationFactory<Program>, IAsyncLifet
     private readonly string? sqliteDirectory;
     private readonly string? postgresDatabase;
     private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? configureServices;
 
-    public PartnerGateAppFactory(DatabaseProvider provider, string environment = "Development", IDictionary<string, string?>? extraSettings = null)
+    // configureServices runs after the app's own registrations, to replace a service (e.g. a fake TimeProvider).
+    public PartnerGateAppFactory(
+        DatabaseProvider provider,
+        string environment = "Development",
+        IDictionary<string, string?>? extraSettings = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         Provider = provider;
         Environment = environment;
+        this.configureServices = configureServices;
         string connectionString;
         if (provider == DatabaseProvider.PostgreSql)
         {
@@ -103,6 +111,11 @@ public class PartnerGateAppFactory : WebApplicationFactory<Program>, IAsyncLifet
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureTestServices(configureServices);
         }
     }
 
