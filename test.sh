@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test tier: unit, component (bUnit), integration (SQLite and PostgreSQL) and end-to-end
-# (Playwright in Debian's Chromium). Installs what is missing (Chromium, PostgreSQL) when run as root,
+# (Playwright in Debian's Chromium). Installs what is missing (Chromium, aiosmtpd, PostgreSQL) when run as root,
 # starts PostgreSQL on a loopback port for the run and stops it afterwards.
 # The last line it prints is "N passed, N failed, N skipped".
 set -euo pipefail
@@ -25,6 +25,11 @@ install_debian_packages() {
 # --- Chromium for Playwright (Playwright's own browser download is not used) ------------------------
 if [[ ! -x /usr/bin/chromium ]]; then
   install_debian_packages chromium
+fi
+
+# --- SMTP server for the mail tests: Debian's aiosmtpd, run by Debian's python (not the python3 on PATH) ---
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  install_debian_packages python3-aiosmtpd
 fi
 
 # --- PostgreSQL on loopback for the provider tests --------------------------------------------------

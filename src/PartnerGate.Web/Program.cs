@@ -10,6 +10,7 @@ using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
 using PartnerGate.Web.Infrastructure.Database;
 using PartnerGate.Web.Infrastructure.Live;
+using PartnerGate.Web.Infrastructure.Mail;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -28,6 +29,7 @@ catch (DatabaseConfigurationException exception)
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPartnerGateMediator();
+builder.Services.AddPartnerGateMail(builder.Configuration);
 
 // Identity: local accounts with lockout. Cookies only; the OAuth server (OpenIddict) comes with the token service.
 builder.Services

@@ -26,7 +26,7 @@ public sealed class NavMenuTests : MudComponentTest
     {
         SignInAs(Roles.Administrator);
 
-        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "Audit chain"], LinkTexts());
+        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "Audit chain", "Outbox"], LinkTexts());
     }
 
     [Theory]

@@ -26,6 +26,9 @@ public sealed class PortalFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The running app's services, for arranging data the UI cannot create yet.</summary>
+    public IServiceProvider Services => factory?.Services ?? throw new InvalidOperationException("The portal has not started.");
+
     /// <summary>Screenshots are kept with the test output for people to look at.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
@@ -44,6 +47,9 @@ public sealed class PortalFixture : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: ./test.sh installs Debian's chromium package.");
         }
 
+        // The test assemblies run in parallel on two cores: a circuit round trip can take seconds under that
+        // load, so waits are generous (they end as soon as the condition holds).
+        Assertions.SetDefaultExpectTimeout(15_000);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -56,6 +62,7 @@ public sealed class PortalFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

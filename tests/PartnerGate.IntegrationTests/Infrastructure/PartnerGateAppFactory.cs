@@ -24,7 +24,7 @@ public class PartnerGateAppFactory : WebApplicationFactory<Program>, IAsyncLifet
     private readonly string? sqliteDirectory;
     private readonly string? postgresDatabase;
     private readonly Dictionary<string, string?> settings;
-
+    // configureServices runs after the app's own registrations, to replace a service (e.g. a fake TimeProvider).
     private readonly Action<IServiceCollection>? configureServices;
 
     public PartnerGateAppFactory(
