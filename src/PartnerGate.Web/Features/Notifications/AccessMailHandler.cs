@@ -110,10 +110,8 @@ public sealed partial class AccessMailHandler(
             body.AppendLine(CultureInfo.InvariantCulture, $"{facts.RequesterName} of {facts.PartnerName} asks for time-boxed access and waits for a decision.");
             body.AppendLine();
             AppendRequest(body, facts);
-            body.AppendLine(CultureInfo.InvariantCulture, $"Decide by:     {Iso(request.DecideBy)}");
-            body.AppendLine();
-            body.AppendLine(CultureInfo.InvariantCulture, $"Decide in your approval inbox: {Link("/inbox")}");
-        }, "You receive this mail because you approve access requests in PartnerGate."))).ToList();
+            AppendDecideFooter(body, request);
+        }, ApproverFooter))).ToList();
     }
 
     private async Task<IReadOnlyList<Mail>> ComposeStageApprovedAsync(PartnerGateDbContext db, Guid requestId, Guid approverId)
@@ -137,10 +135,18 @@ public sealed partial class AccessMailHandler(
                 $"{approvedBy} approved this request; it needs {missing} more approval{(missing == 1 ? string.Empty : "s")} from a different approver before access is granted.");
             body.AppendLine();
             AppendRequest(body, facts);
-            body.AppendLine(CultureInfo.InvariantCulture, $"Decide by:     {Iso(request.DecideBy)}");
-            body.AppendLine();
-            body.AppendLine(CultureInfo.InvariantCulture, $"Decide in your approval inbox: {Link("/inbox")}");
-        }, "You receive this mail because you approve access requests in PartnerGate."))).ToList();
+            AppendDecideFooter(body, request);
+        }, ApproverFooter))).ToList();
+    }
+
+    private const string ApproverFooter = "You receive this mail because you approve access requests in PartnerGate.";
+
+    /// <summary>The deadline and the way to the inbox, as every mail to approvers ends.</summary>
+    private void AppendDecideFooter(StringBuilder body, AccessRequest request)
+    {
+        body.AppendLine(CultureInfo.InvariantCulture, $"Decide by:     {Iso(request.DecideBy)}");
+        body.AppendLine();
+        body.AppendLine(CultureInfo.InvariantCulture, $"Decide in your approval inbox: {Link("/inbox")}");
     }
 
     private async Task<IReadOnlyList<Mail>> ComposeApprovedAsync(PartnerGateDbContext db, Guid requestId, Guid grantId)
