@@ -21,6 +21,14 @@ public static class QueryPlanReport
     {
         await using var fixture = await InboxFixture.CreateAsync();
         using var capture = new CommandCapture();
+        await using (var connection = new SqliteConnection(fixture.App.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var version = connection.CreateCommand();
+            version.CommandText = "SELECT sqlite_version()";
+            Console.WriteLine($"// SQLite {await version.ExecuteScalarAsync()}");
+        }
+
         await ReportAsync(fixture, capture, "GetApprovalInboxQuery, first page", () => fixture.SendAsync(InboxFixture.FirstPage));
         await ReportAsync(fixture, capture, $"GetApprovalInboxQuery, search '{InboxFixture.SearchTerm}', page {InboxFixture.DeepPage}",
             () => fixture.SendAsync(InboxFixture.SearchDeepPage));
