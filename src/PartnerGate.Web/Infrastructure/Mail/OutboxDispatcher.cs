@@ -138,7 +138,10 @@ public sealed partial class OutboxDispatcher(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var dueNow = db.OutboxMessages.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now);
+        // Mail held while no SMTP server was configured goes out once one is: held is "not yet", never "never".
+        var smtpConfigured = smtpOptions.CurrentValue.IsConfigured;
+        var dueNow = db.OutboxMessages.Where(m =>
+            (m.Status == OutboxStatus.Pending || (smtpConfigured && m.Status == OutboxStatus.Held)) && m.NextAttemptAt <= now);
 
         // Look before taking the lease: an idle node then reads every few seconds but never writes,
         // which keeps SQLite's single writer lock free for the commands that matter.
@@ -162,7 +165,7 @@ public sealed partial class OutboxDispatcher(
             return 0;
         }
 
-        if (!smtpOptions.CurrentValue.IsConfigured)
+        if (!smtpConfigured)
         {
             foreach (var message in due)
             {

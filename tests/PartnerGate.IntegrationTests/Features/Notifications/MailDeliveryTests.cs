@@ -215,6 +215,29 @@ public sealed class MailDeliveryTests
         Assert.Contains("Smtp:UserName and Smtp:Password are set together", refusal.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HeldMail_OnceSmtpIsConfigured_IsSentThroughTheSmtpServer()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await StartAppAsync(DatabaseProvider.Sqlite, smtp.Port, clock);
+
+        // Held by an earlier run of the portal that had no SMTP server configured.
+        var held = OutboxMessage.Create("alice@boltnut.example", "Your grant was revoked", "Hello Alice Bolt,\n", MailKinds.GrantRevoked, null, clock.GetUtcNow());
+        held.Hold();
+        await using (var db = app.CreateDbContext())
+        {
+            db.OutboxMessages.Add(held);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(1, await Dispatcher(app).DispatchDueAsync(CancellationToken.None));
+
+        var mail = Assert.Single(smtp.Messages());
+        Assert.Equal("alice@boltnut.example", mail.To.Mailboxes.Single().Address);
+        Assert.Equal(OutboxStatus.Sent, Assert.Single(await MailWorkflow.OutboxAsync(app)).Status);
+    }
+
     private static async Task<PartnerGateAppFactory> StartAppAsync(DatabaseProvider provider, int? smtpPort, FakeTimeProvider clock)
     {
         var settings = new Dictionary<string, string?>
