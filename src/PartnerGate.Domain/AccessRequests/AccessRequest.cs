@@ -238,6 +238,9 @@ public sealed class AccessRequest
         return Result.Success();
     }
 
+    /// <summary>Whether <paramref name="approver"/> may approve or deny this request now (the same rules Approve and Deny apply).</summary>
+    public bool CanBeDecidedBy(Resource resource, Actor approver, DateTimeOffset now) => CheckDecider(resource, approver, now).IsSuccess;
+
     /// <summary>The order number (1-based, as in the policy) of the stage now awaiting decisions.</summary>
     public int CurrentStageOrder(Resource resource) =>
         resource.Policy.Stages.Count > CurrentStage ? resource.Policy.Stages[CurrentStage].Order : CurrentStage + 1;

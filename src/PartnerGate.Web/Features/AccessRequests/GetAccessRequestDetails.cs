@@ -43,9 +43,8 @@ public sealed class GetAccessRequestDetailsHandler(IDbContextFactory<PartnerGate
             .Select(u => new { u.DisplayName, u.Email }).SingleAsync(cancellationToken);
 
         var me = currentUser.UserId;
-        var canDecide = request.Status == AccessRequestStatus.Pending && currentUser.PartnerId is null
-            && request.AwaitingRole is { } role && currentUser.IsInRole(role)
-            && request.RequestedByUserId != me && request.Decisions.All(d => d.ApproverId != me) && now < request.DecideBy;
+        // The domain's own decider rules (invariant 3), so the dialog never offers a decision the command would refuse.
+        var canDecide = request.CanBeDecidedBy(resource, currentUser.ToActor(), now);
         var canCancel = request.Status == AccessRequestStatus.Pending && currentUser.PartnerId == request.PartnerId
             && (request.RequestedByUserId == me || currentUser.IsInRole(Roles.PartnerAdmin));
 
