@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Auditing;
+using PartnerGate.Domain.Clients;
 using PartnerGate.Domain.Grants;
 using PartnerGate.Domain.Notifications;
 using PartnerGate.Domain.Partners;
@@ -28,6 +29,9 @@ public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<SweepLease> SweepLeases => Set<SweepLease>();
+    public DbSet<ApiClient> ApiClients => Set<ApiClient>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<GrantAuthorization> GrantAuthorizations => Set<GrantAuthorization>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

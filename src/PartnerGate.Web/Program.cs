@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using PartnerGate.Data;
 using PartnerGate.Web.Components;
 using PartnerGate.Web.Features.Account;
+using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
 using PartnerGate.Web.Infrastructure.Database;
@@ -13,6 +14,7 @@ using PartnerGate.Web.Infrastructure.Live;
 using PartnerGate.Web.Infrastructure.Mail;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
+using PartnerGate.Web.Infrastructure.TokenService;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -30,8 +32,10 @@ catch (DatabaseConfigurationException exception)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPartnerGateMediator();
 builder.Services.AddPartnerGateMail(builder.Configuration);
+builder.Services.AddPartnerGateTokenService(builder.Configuration, builder.Environment);
+builder.Services.AddSingleton<GrantAuthorizationCache>();
 
-// Identity: local accounts with lockout. Cookies only; the OAuth server (OpenIddict) comes with the token service.
+// Identity: local accounts with lockout, signed in with a cookie; API clients use the token service instead.
 builder.Services
     .AddIdentity<PartnerGateUser, IdentityRole<Guid>>(options =>
     {
@@ -101,6 +105,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
 app.MapAccountEndpoints();
+app.MapTokenEndpoint();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

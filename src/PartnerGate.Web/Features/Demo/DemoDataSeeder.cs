@@ -17,6 +17,8 @@ public sealed partial class DemoDataSeeder(
     UserManager<PartnerGateUser> userManager,
     RoleManager<IdentityRole<Guid>> roleManager,
     TimeProvider clock,
+    IConfiguration configuration,
+    IHostEnvironment environment,
     ILogger<DemoDataSeeder> logger)
 {
     /// <summary>The one password of every demo account. Demo data is never seeded unless asked for.</summary>
@@ -114,6 +116,7 @@ public sealed partial class DemoDataSeeder(
                 audit.Add(new AuditEntry("user.created", "User", user.Id.ToString(), partnerId, $$"""{"email":"{{demo.Email}}","role":"{{demo.Role}}"}"""));
             }
 
+            await SeedClientsAsync(audit, now, ct);
             await AuditTrail.AppendAsync(db, audit, AuditActor.System, now, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
 using PartnerGate.Web.Features.AccessRequests;
+using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -45,6 +46,7 @@ public sealed class RevokeGrantHandler(IUnitOfWork unitOfWork, ICurrentUser curr
 
         var givenUp = currentUser.PartnerId is not null;
         unitOfWork.Audit(givenUp ? "grant.given_up" : "grant.revoked", "Grant", grant.Id.ToString(), grant.PartnerId, new { before = before.ToString(), after = "Revoked", reason = grant.StatusReason });
+        unitOfWork.RevokeTokensOf([grant.Id]);
         unitOfWork.PublishAfterCommit(new GrantRevoked(grant.Id, grant.PartnerId, grant.StatusReason ?? string.Empty));
         return Result.Success();
     }

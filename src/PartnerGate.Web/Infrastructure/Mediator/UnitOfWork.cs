@@ -17,6 +17,12 @@ public interface IUnitOfWork
 
     /// <summary>Queues a domain event to publish after the transaction commits.</summary>
     void PublishAfterCommit(INotification notification);
+
+    /// <summary>
+    /// Queues a set-based write (ExecuteUpdate/ExecuteDelete) to run inside the commit transaction, after the
+    /// staged changes are saved: for changes to many rows that must not be loaded one by one.
+    /// </summary>
+    void ExecuteInTransaction(Func<PartnerGateDbContext, CancellationToken, Task> write);
 }
 
 internal sealed class UnitOfWork : IUnitOfWork
@@ -29,17 +35,21 @@ internal sealed class UnitOfWork : IUnitOfWork
     public bool IsOpen => db is not null;
     public List<AuditEntry> AuditEntries { get; } = [];
     public List<INotification> Notifications { get; } = [];
+    public List<Func<PartnerGateDbContext, CancellationToken, Task>> TransactionalWrites { get; } = [];
 
     public void Audit(string action, string targetType, string targetId, Guid? partnerId, object? details = null) =>
         AuditEntries.Add(new AuditEntry(action, targetType, targetId, partnerId, details is null ? null : JsonSerializer.Serialize(details, DetailsJson)));
 
     public void PublishAfterCommit(INotification notification) => Notifications.Add(notification);
 
+    public void ExecuteInTransaction(Func<PartnerGateDbContext, CancellationToken, Task> write) => TransactionalWrites.Add(write);
+
     internal void Open(PartnerGateDbContext context)
     {
         db = context;
         AuditEntries.Clear();
         Notifications.Clear();
+        TransactionalWrites.Clear();
     }
 
     internal void Close() => db = null;

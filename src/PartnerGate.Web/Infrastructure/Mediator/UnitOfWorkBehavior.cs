@@ -99,6 +99,11 @@ public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
             appended.Clear();
             appended.AddRange(await AuditTrail.AppendAsync(db, work.AuditEntries, auditActor, now, ct));
             await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
+            foreach (var write in work.TransactionalWrites)
+            {
+                await write(db, ct);
+            }
+
             await transaction.CommitAsync(ct);
         }, cancellationToken);
         db.ChangeTracker.AcceptAllChanges();

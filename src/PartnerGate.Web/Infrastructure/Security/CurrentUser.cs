@@ -51,6 +51,8 @@ public sealed class CurrentUser : ICurrentUser
 
     public AuditActor ToAuditActor() => Principal.HasClaim(PartnerGateClaims.System, "true") && Principal.Identity?.AuthenticationType == SystemPrincipal.AuthenticationType
         ? AuditActor.System
+        : Principal.Identity?.AuthenticationType == ClientPrincipal.AuthenticationType && Principal.FindFirstValue(PartnerGateClaims.ClientId) is { } clientId
+        ? new AuditActor($"client:{clientId}", clientId)
         : UserId is { } id
         ? new AuditActor(id.ToString(), Principal.Identity?.Name ?? DisplayName)
         : new AuditActor(null, "anonymous");

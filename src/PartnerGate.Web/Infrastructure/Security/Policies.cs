@@ -19,6 +19,9 @@ public static class Policies
     /// <summary>PartnerGate's own background work (sweeps); never held by a person.</summary>
     public const string System = nameof(System);
 
+    /// <summary>An OAuth client OpenIddict has authenticated at the token endpoint; never a cookie.</summary>
+    public const string ApiClient = nameof(ApiClient);
+
     public static AuthorizationBuilder AddPartnerGatePolicies(this AuthorizationBuilder builder) => builder
         // Deny by default: every endpoint and page needs a signed-in user unless it says otherwise.
         .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -32,7 +35,9 @@ public static class Policies
         .AddPolicy(PartnerAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.PartnerAdmin)
             .RequireClaim(PartnerGateClaims.PartnerId))
         .AddPolicy(System, p => p.RequireAuthenticatedUser().RequireClaim(PartnerGateClaims.System, "true")
-            .RequireAssertion(c => c.User.Identity?.AuthenticationType == SystemPrincipal.AuthenticationType));
+            .RequireAssertion(c => c.User.Identity?.AuthenticationType == SystemPrincipal.AuthenticationType))
+        .AddPolicy(ApiClient, p => p.RequireAuthenticatedUser().RequireClaim(PartnerGateClaims.ClientId)
+            .RequireAssertion(c => c.User.Identity?.AuthenticationType == ClientPrincipal.AuthenticationType));
 }
 
 public static class PartnerGateClaims
@@ -43,6 +48,9 @@ public static class PartnerGateClaims
 
     /// <summary>Marks the in-process principal of background work; no cookie or token can carry it.</summary>
     public const string System = "partnergate_system";
+
+    /// <summary>The authenticated OAuth client on the in-process principal of a token request.</summary>
+    public const string ClientId = "partnergate_client_id";
 }
 
 /// <summary>The principal background services act as, so their commands pass the same pipeline and are audited as "system".</summary>
@@ -52,5 +60,18 @@ public static class SystemPrincipal
 
     public static System.Security.Claims.ClaimsPrincipal Create() => new(new System.Security.Claims.ClaimsIdentity(
         [new System.Security.Claims.Claim(PartnerGateClaims.System, "true"), new System.Security.Claims.Claim(PartnerGateClaims.DisplayName, "PartnerGate")],
+        AuthenticationType));
+}
+
+/// <summary>
+/// The principal a token request's commands run as, once OpenIddict has authenticated the client: built in
+/// process only, so no cookie or token can claim it; audited as the client.
+/// </summary>
+public static class ClientPrincipal
+{
+    public const string AuthenticationType = "PartnerGate.Client";
+
+    public static System.Security.Claims.ClaimsPrincipal Create(string clientId) => new(new System.Security.Claims.ClaimsIdentity(
+        [new System.Security.Claims.Claim(PartnerGateClaims.ClientId, clientId), new System.Security.Claims.Claim(PartnerGateClaims.DisplayName, clientId)],
         AuthenticationType));
 }

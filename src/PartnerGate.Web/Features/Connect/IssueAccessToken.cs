@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
+using PartnerGate.Data;
+using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.Clients;
+using PartnerGate.Domain.Common;
+using PartnerGate.Domain.Grants;
+using PartnerGate.Domain.Partners;
+using PartnerGate.Web.Infrastructure.Mediator;
+using PartnerGate.Web.Infrastructure.Security;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using OAuthErrors = OpenIddict.Abstractions.OpenIddictConstants.Errors;
+
+namespace PartnerGate.Web.Features.Connect;
+
+/// <summary>
+/// The core rule of the token service (invariants 1 and 2): decides what an access token for
+/// <paramref name="Subject"/>, presented by <paramref name="ClientId"/>, may carry. Every requested scope
+/// (and <c>resource</c> indicator, RFC 8707) must belong to one resource and be covered by grants of that
+/// subject in effect now; otherwise the whole request is refused — never a silently smaller token. The
+/// token's lifetime is capped by the resource's token lifetime and the earliest covering grant's end.
+/// </summary>
+/// <param name="ClientId">The client OpenIddict authenticated.</param>
+/// <param name="Subject">Whose grants cover the token: the client itself, or the user it acts for (code flow).</param>
+/// <param name="GrantType">The OAuth grant type, for the audit trail.</param>
+/// <param name="Scopes">Requested scopes; OpenID Connect scopes (<c>openid</c>, <c>profile</c>, …) are allowed beside them for users.</param>
+/// <param name="Resources">RFC 8707 resource indicators; at most one, and it must be the resource of the scopes.</param>
+[RequirePolicy(Policies.ApiClient)]
+public sealed record IssueAccessTokenCommand(
+    string ClientId,
+    AccessSubject Subject,
+    string GrantType,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string> Resources) : ICommand<Result<AccessTokenDecision>>;
+
+/// <summary>What the token will carry; the endpoint turns it into OpenIddict claims.</summary>
+public sealed record AccessTokenDecision(
+    string ClientId,
+    string Subject,
+    Guid PartnerId,
+    string Audience,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string> IdentityScopes,
+    IReadOnlyList<Guid> GrantIds,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset GrantsEndAt,
+    string AuthorizationId);
+
+/// <summary>OAuth error codes for refusals: the endpoint answers with <see cref="Error.Code"/> and <see cref="Error.Message"/>.</summary>
+public static class OAuthRefusals
+{
+    public static Error InvalidScope(string description) => Error.PolicyRefused(OAuthErrors.InvalidScope, description);
+    public static Error InvalidTarget(string description) => Error.PolicyRefused(OAuthErrors.InvalidTarget, description);
+    public static Error InvalidClient(string description) => Error.Forbidden(OAuthErrors.InvalidClient, description);
+    public static Error InvalidGrant(string description) => Error.PolicyRefused(OAuthErrors.InvalidGrant, description);
+    public static Error UnauthorizedClient(string description) => Error.Forbidden(OAuthErrors.UnauthorizedClient, description);
+}
+
+public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider clock, GrantAuthorizationCache authorizations)
+    : ICommandHandler<IssueAccessTokenCommand, Result<AccessTokenDecision>>
+{
+    /// <summary>OpenID Connect scopes a user-facing client may ask for beside resource scopes; they grant no API access.</summary>
+    public static readonly IReadOnlySet<string> IdentityScopes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess,
+    };
+
+    public async ValueTask<Result<AccessTokenDecision>> Handle(IssueAccessTokenCommand command, CancellationToken cancellationToken)
+    {
+        var db = unitOfWork.Db;
+        var now = clock.GetUtcNow();
+
+        var client = await db.ApiClients.AsNoTracking().SingleOrDefaultAsync(c => c.ClientId == command.ClientId, cancellationToken);
+        if (client is null || !client.IsActive || client.PartnerId is not { } partnerId)
+        {
+            return OAuthRefusals.InvalidClient(client is { Kind: ApiClientKind.ResourceServer }
+                ? "A resource server introspects tokens; it cannot obtain them."
+                : "The client is disabled or unknown.");
+        }
+
+        var partner = await db.Partners.AsNoTracking().Where(p => p.Id == partnerId).Select(p => new { p.Status }).SingleAsync(cancellationToken);
+        if (partner.Status != PartnerStatus.Active)
+        {
+            return OAuthRefusals.InvalidClient("The client's organisation is suspended.");
+        }
+
+        var identityScopes = command.Scopes.Where(IdentityScopes.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var resourceScopes = command.Scopes.Where(s => !IdentityScopes.Contains(s)).Distinct(StringComparer.Ordinal).ToList();
+        if (command.Subject.Kind == SubjectKind.Client && identityScopes.Count > 0)
+        {
+            return OAuthRefusals.InvalidScope($"'{identityScopes[0]}' is for signed-in users; client credentials carry only resource scopes.");
+        }
+
+        if (resourceScopes.Count == 0)
+        {
+            return OAuthRefusals.InvalidScope("Ask for at least one scope of one resource (for example scope=orders.read).");
+        }
+
+        // Which resources define the requested scopes. A scope name may exist on several resources; the
+        // resource indicator (or the grants) must then make the choice unambiguous.
+        var resources = await db.Resources.AsNoTracking().ToListAsync(cancellationToken);
+        var candidates = resources.Where(r => resourceScopes.All(s => r.Scopes.Any(rs => rs.Name == s))).ToList();
+        if (command.Resources.Count > 0)
+        {
+            var named = command.Resources.Distinct(StringComparer.Ordinal).ToList();
+            if (named.Count > 1)
+            {
+                return OAuthRefusals.InvalidTarget("A token is for one resource; ask for one resource indicator.");
+            }
+
+            var target = resources.FirstOrDefault(r => r.Audience == named[0]);
+            if (target is null)
+            {
+                return OAuthRefusals.InvalidTarget($"'{named[0]}' is not a resource PartnerGate protects.");
+            }
+
+            if (!candidates.Contains(target))
+            {
+                return OAuthRefusals.InvalidScope($"Not every requested scope belongs to {target.Audience}.");
+            }
+
+            candidates = [target];
+        }
+
+        if (candidates.Count == 0)
+        {
+            var unknown = resourceScopes.FirstOrDefault(s => !resources.Any(r => r.Scopes.Any(rs => rs.Name == s)));
+            return OAuthRefusals.InvalidScope(unknown is not null
+                ? $"'{unknown}' is not a scope of any resource."
+                : "The requested scopes belong to different resources; a token is for one resource. Ask for one token per resource.");
+        }
+
+        var candidateIds = candidates.Select(r => r.Id).ToList();
+        var grants = await db.Grants.AsNoTracking()
+            .Where(g => g.Subject.Kind == command.Subject.Kind && g.Subject.Id == command.Subject.Id
+                && g.PartnerId == partnerId
+                && candidateIds.Contains(g.ResourceId)
+                && (g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled)
+                && g.NotBefore <= now && g.NotAfter > now)
+            .ToListAsync(cancellationToken);
+
+        // Among the candidate resources, the one whose grants cover every scope; earliest-ending grants last
+        // so a scope covered twice is backed by the grant that lives longest.
+        foreach (var resource in candidates)
+        {
+            var ofResource = grants.Where(g => g.ResourceId == resource.Id).OrderByDescending(g => g.NotAfter).ToList();
+            var covering = new List<Grant>();
+            var uncovered = new List<string>();
+            foreach (var scope in resourceScopes)
+            {
+                var grant = ofResource.FirstOrDefault(g => g.Scopes.Contains(scope));
+                if (grant is null)
+                {
+                    uncovered.Add(scope);
+                }
+                else if (!covering.Contains(grant))
+                {
+                    covering.Add(grant);
+                }
+            }
+
+            if (uncovered.Count > 0)
+            {
+                if (candidates.Count == 1)
+                {
+                    return OAuthRefusals.InvalidScope(
+                        $"No active grant of {DescribeSubject(command.Subject)} covers {string.Join(", ", uncovered.Select(s => $"'{s}'"))} on {resource.Audience}. Request access in the PartnerGate portal first.");
+                }
+
+                continue;
+            }
+
+            var grantsEnd = covering.Min(g => g.NotAfter);
+            var wanted = now + resource.Policy.TokenLifetime;
+            var expiresAt = wanted < grantsEnd ? wanted : grantsEnd;
+            var grantIds = covering.Select(g => g.Id).Order().ToList();
+            var authorizationId = await authorizations.GetOrCreateAsync(db, client, command.Subject, grantIds, resourceScopes, now, cancellationToken);
+
+            unitOfWork.Audit("token.issued", "ApiClient", client.ClientId, partnerId, new
+            {
+                grantType = command.GrantType,
+                client = client.ClientId,
+                subject = command.Subject.Id,
+                grants = grantIds,
+                scopes = resourceScopes,
+                audience = resource.Audience,
+                lifetimeSeconds = (int)Math.Ceiling((expiresAt - now).TotalSeconds),
+                expiresAt,
+                cappedByGrant = grantsEnd < wanted,
+            });
+
+            return new AccessTokenDecision(client.ClientId, command.Subject.Id, partnerId, resource.Audience, resourceScopes, identityScopes,
+                grantIds, now, expiresAt, grantsEnd, authorizationId);
+        }
+
+        return OAuthRefusals.InvalidScope(
+            $"No active grant of {DescribeSubject(command.Subject)} covers all of {string.Join(", ", resourceScopes.Select(s => $"'{s}'"))} on one resource. Request access in the PartnerGate portal first.");
+    }
+
+    private static string DescribeSubject(AccessSubject subject) =>
+        subject.Kind == SubjectKind.Client ? $"client '{subject.Id}'" : "this user";
+}
+
+/// <summary>
+/// The OpenIddict authorization that tokens for one (client, subject, set of grants) are issued under, so
+/// that revoking any of those grants revokes the authorization and all its tokens (<see cref="GrantTokenRevocation"/>).
+/// Created once, in the issuing command's transaction; its id is cached per node.
+/// </summary>
+public sealed class GrantAuthorizationCache
+{
+    private readonly ConcurrentDictionary<string, string> known = new(StringComparer.Ordinal);
+
+    public async Task<string> GetOrCreateAsync(
+        PartnerGateDbContext db, ApiClient client, AccessSubject subject, IReadOnlyList<Guid> grantIds, IReadOnlyList<string> scopes,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // A revoked grant never reaches this point (only grants in effect cover a token), so a cached
+        // authorization id always belongs to grants that are still in effect.
+        var key = $"{client.ClientId}|{subject.Kind}:{subject.Id}|{string.Join(",", grantIds)}";
+        if (known.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var first = grantIds[0];
+        var existing = await db.GrantAuthorizations.AsNoTracking()
+            .Where(l => l.GrantId == first)
+            .Select(l => l.AuthorizationId)
+            .ToListAsync(cancellationToken);
+        foreach (var candidate in existing)
+        {
+            var linked = await db.GrantAuthorizations.AsNoTracking().Where(l => l.AuthorizationId == candidate).Select(l => l.GrantId).ToListAsync(cancellationToken);
+            var authorization = await db.Set<OpenIddictEntityFrameworkCoreAuthorization>().AsNoTracking()
+                .Where(a => a.Id == candidate)
+                .Select(a => new { a.Status, a.Subject, ClientId = a.Application!.ClientId })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (authorization is { Status: Statuses.Valid } && authorization.Subject == subject.Id && authorization.ClientId == client.ClientId
+                && linked.Order().SequenceEqual(grantIds))
+            {
+                known[key] = candidate;
+                return candidate;
+            }
+        }
+
+        var applicationId = await db.Set<OpenIddictEntityFrameworkCoreApplication>().Where(a => a.ClientId == client.ClientId)
+            .Select(a => a.Id).SingleAsync(cancellationToken);
+        var created = new OpenIddictEntityFrameworkCoreAuthorization
+        {
+            Id = Guid.NewGuid().ToString(),
+            CreationDate = now.UtcDateTime,
+            Status = Statuses.Valid,
+            Subject = subject.Id,
+            Type = AuthorizationTypes.Permanent,
+            Scopes = JsonSerializer.Serialize(scopes),
+            ConcurrencyToken = Guid.NewGuid().ToString(),
+        };
+        db.Add(created);
+        db.Entry(created).Property("ApplicationId").CurrentValue = applicationId;
+        foreach (var grantId in grantIds)
+        {
+            db.GrantAuthorizations.Add(new GrantAuthorization { GrantId = grantId, AuthorizationId = created.Id });
+        }
+
+        // Cached only once committed: the endpoint calls Remember after the command succeeded.
+        pending[created.Id] = key;
+        return created.Id;
+    }
+
+    private readonly ConcurrentDictionary<string, string> pending = new(StringComparer.Ordinal);
+
+    /// <summary>Called after the issuing transaction committed: the new authorization may now be reused.</summary>
+    public void Remember(string authorizationId)
+    {
+        if (pending.TryRemove(authorizationId, out var key))
+        {
+            known[key] = authorizationId;
+        }
+    }
+
+    /// <summary>Forgets authorizations of grants that ended (called when a grant is revoked).</summary>
+    public void Forget(IEnumerable<string> authorizationIds)
+    {
+        var ids = authorizationIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in known.Where(e => ids.Contains(e.Value)).ToList())
+        {
+            known.TryRemove(entry.Key, out _);
+        }
+    }
+}

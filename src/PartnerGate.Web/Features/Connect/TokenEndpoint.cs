@@ -1,0 +1,153 @@
+using System.Security.Claims;
+using Mediator;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.Common;
+using PartnerGate.Web.Infrastructure.Security;
+using PartnerGate.Web.Infrastructure.TokenService;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using OAuthErrors = OpenIddict.Abstractions.OpenIddictConstants.Errors;
+
+namespace PartnerGate.Web.Features.Connect;
+
+/// <summary>
+/// <c>POST /connect/token</c> after OpenIddict has validated the request and authenticated the client
+/// (secret or private_key_jwt). Grant-bound issuance happens in <see cref="IssueAccessTokenCommand"/>;
+/// this endpoint only turns its decision into claims, or its refusal into the RFC 6749 §5.2 error.
+/// </summary>
+public static class TokenEndpoint
+{
+    public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(TokenServiceRegistration.TokenEndpoint, ExchangeAsync).AllowAnonymous().DisableAntiforgery();
+        return endpoints;
+    }
+
+    private static async Task<IResult> ExchangeAsync(HttpContext http, IMediator mediator, CurrentUser currentUser, GrantAuthorizationCache authorizations)
+    {
+        var request = http.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenIddict server request cannot be retrieved.");
+        var clientId = request.ClientId
+            ?? throw new InvalidOperationException("OpenIddict lets only authenticated clients reach the passthrough endpoint.");
+
+        // The client is authenticated: commands run as it, and the audit trail names it.
+        currentUser.Set(ClientPrincipal.Create(clientId));
+
+        AccessSubject subject;
+        IReadOnlyList<string> scopes;
+        ClaimsPrincipal? previous = null;
+        if (request.IsClientCredentialsGrantType())
+        {
+            subject = AccessSubject.ForClient(clientId);
+            scopes = [.. request.GetScopes()];
+        }
+        else if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            // OpenIddict has validated the code (PKCE, redirect_uri, single use) or refresh token, and
+            // TokenStillBackedHandler has re-checked its grants. The user's grants decide again now: a
+            // refreshed token never carries more than what is still granted, and never outlives it.
+            var authenticated = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            previous = authenticated.Principal;
+            if (previous?.GetClaim(Claims.Subject) is not { } userId)
+            {
+                return Refuse(OAuthErrors.InvalidGrant, "The authorization code or refresh token is no longer valid.");
+            }
+
+            subject = new AccessSubject(SubjectKind.User, userId);
+            var granted = previous.GetScopes();
+            var asked = request.IsRefreshTokenGrantType() && request.GetScopes() is { Length: > 0 } narrowed ? narrowed : granted;
+            if (asked.Except(granted, StringComparer.Ordinal).FirstOrDefault() is { } extra)
+            {
+                return Refuse(OAuthErrors.InvalidScope, $"'{extra}' was not part of the original authorization.");
+            }
+
+            scopes = [.. asked];
+        }
+        else
+        {
+            return Refuse(OAuthErrors.UnsupportedGrantType, "This grant type is not supported by PartnerGate.");
+        }
+
+        var resources = request.GetResources();
+        var decision = await mediator.Send(new IssueAccessTokenCommand(clientId, subject, request.GrantType!, scopes, [.. resources]), http.RequestAborted);
+        if (!decision.IsSuccess)
+        {
+            return Refuse(decision.Error!);
+        }
+
+        authorizations.Remember(decision.Value.AuthorizationId);
+        return Results.SignIn(BuildPrincipal(decision.Value, previous), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The claims OpenIddict writes into the at+jwt (and, for users, the id_token and refresh token).</summary>
+    public static ClaimsPrincipal BuildPrincipal(AccessTokenDecision decision, ClaimsPrincipal? user)
+    {
+        var identity = new ClaimsIdentity(
+            authenticationType: Microsoft.IdentityModel.Tokens.TokenValidationParameters.DefaultAuthenticationType,
+            nameType: Claims.Name,
+            roleType: Claims.Role);
+        identity.SetClaim(Claims.Subject, decision.Subject)
+            .SetClaim(TokenClaims.PartnerId, decision.PartnerId.ToString());
+        foreach (var grantId in decision.GrantIds)
+        {
+            identity.AddClaim(TokenClaims.GrantId, grantId.ToString());
+        }
+
+        if (user is not null)
+        {
+            foreach (var type in new[] { Claims.Name, Claims.Email, Claims.PreferredUsername })
+            {
+                if (user.GetClaim(type) is { } value)
+                {
+                    identity.SetClaim(type, value);
+                }
+            }
+        }
+
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetScopes(decision.Scopes.Concat(decision.IdentityScopes))
+            .SetAudiences(decision.Audience)
+            .SetResources(decision.Audience)
+            .SetPresenters(decision.ClientId)
+            .SetAuthorizationId(decision.AuthorizationId)
+            .SetCreationDate(decision.IssuedAt)
+            .SetAccessTokenLifetime(decision.ExpiresAt - decision.IssuedAt)
+            .SetIdentityTokenLifetime(decision.ExpiresAt - decision.IssuedAt);
+
+        // A refresh token dies with its grants (invariant 1): never longer than the earliest grant's end.
+        var refreshLifetime = decision.GrantsEndAt - decision.IssuedAt;
+        principal.SetRefreshTokenLifetime(refreshLifetime);
+
+        principal.SetDestinations(claim => claim.Type switch
+        {
+            Claims.Name or Claims.PreferredUsername when principal.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
+            Claims.Email when principal.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
+            Claims.Name or Claims.PreferredUsername or Claims.Email => [],
+            _ => [Destinations.AccessToken],
+        });
+        return principal;
+    }
+
+    private static readonly HashSet<string> KnownOAuthErrors = new(StringComparer.Ordinal)
+    {
+        OAuthErrors.InvalidRequest, OAuthErrors.InvalidClient, OAuthErrors.InvalidGrant, OAuthErrors.UnauthorizedClient,
+        OAuthErrors.UnsupportedGrantType, OAuthErrors.InvalidScope, OAuthErrors.InvalidTarget,
+    };
+
+    /// <summary>A refused command as an OAuth error: its own OAuth code, or invalid_request for bad input.</summary>
+    private static IResult Refuse(Error error) => Refuse(
+        KnownOAuthErrors.Contains(error.Code) ? error.Code : error.Kind == ErrorKind.Forbidden ? OAuthErrors.UnauthorizedClient : OAuthErrors.InvalidRequest,
+        error.Message);
+
+    /// <summary>An RFC 6749 §5.2 error; OpenIddict sets the status (401 for invalid_client, else 400).</summary>
+    public static IResult Refuse(string error, string description) => Results.Forbid(
+        authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme],
+        properties: new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }));
+}
