@@ -103,9 +103,10 @@ driver_prefix() { [[ $1 == pinned ]] && echo "taskset -c 1" || true; }
 describe_affinity() {
   local name=$1 pid=$2 p list=
   for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
-    list+="$(taskset -pc "$p" 2>/dev/null | sed 's/.*: //') "
+    list+="$(taskset -pc "$p" 2>/dev/null | sed 's/.*: //')"$'\n'
   done
-  log "$name (pid $pid) may run on cpu(s): ${list:-unknown}"
+  list=$(sort -u <<<"$list" | paste -sd' ' | sed 's/^ //')
+  log "$name (pid $pid and its children) may run on cpu(s): ${list:-unknown}"
 }
 
 # --- build once, before any run ------------------------------------------------------------------------
@@ -130,6 +131,7 @@ fi
 PG_JWT_CLIENT=no
 if [[ $PARTNERGATE == yes ]] && grep -rqs 'PrivateKeyJwtClient' src/; then PG_JWT_CLIENT=yes; fi
 
+RUN=0
 RESULTS="$WORK/results.jsonl"
 PAIRS="$WORK/pairs.tsv"
 : >"$RESULTS"
@@ -139,6 +141,9 @@ PAIRS="$WORK/pairs.tsv"
 run_driver() {
   local variant=$1 label=$2 server_pids=$3; shift 3
   local status=0
+  RUN=$((RUN + 1))
+  label="$label#$RUN" # the same configuration runs more than once (interleaving): keep every label unique
+  LAST_LABEL=$label
   # shellcheck disable=SC2046  # the prefix is meant to split into words
   $(driver_prefix "$variant") "${DRIVER[@]}" "$@" --label "$label" --concurrency "$CONCURRENCY" \
     --duration "$DURATION" --warmup "$WARMUP" --server-pid "$server_pids" --json "$RESULTS" \
@@ -167,7 +172,7 @@ run_peer() {
   else
     run_driver "$variant" "peer-jwt@$variant" "$PEER_PID" --url "$PEER_URL" --client-id bench-jwt --private-key "$WORK/client-key.pem" --scope orders.read
   fi
-  LAST_PEER_LABEL="peer-$auth@$variant"
+  LAST_PEER_LABEL=$LAST_LABEL
 }
 
 # --- PostgreSQL: throw-away cluster as in test.sh, but with default durability (fsync on) for a fair bench --
@@ -231,7 +236,7 @@ run_partnergate() {
   else
     run_driver "$variant" "$label" "$server_pids" --url "$PG_APP_URL/connect/token" --client-id boltnut-erp-jwt --private-key "$WORK/client-key.pem" --scope orders.read
   fi
-  printf '%s\t%s\n' "$label" "$LAST_PEER_LABEL" >>"$PAIRS"
+  printf '%s\t%s\n' "$LAST_LABEL" "$LAST_PEER_LABEL" >>"$PAIRS"
 }
 
 # Interleaved so the machine's noise hits both sides: peer, PartnerGate, peer, PartnerGate, ...

@@ -18,7 +18,9 @@ internal static class FirstTokenCheck
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            return $"first request returned {(int)response.StatusCode}: {LoadRun.Shorten(body)}";
+            // A redirect usually means the path is not a token endpoint (the app sent the driver to its login page).
+            var location = response.Headers.Location is { } target ? $" (Location: {target})" : "";
+            return $"first request returned {(int)response.StatusCode}{location}: {LoadRun.Shorten(body)}";
         }
 
         string? accessToken;
