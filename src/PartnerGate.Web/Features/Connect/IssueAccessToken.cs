@@ -28,13 +28,19 @@ namespace PartnerGate.Web.Features.Connect;
 /// <param name="GrantType">The OAuth grant type, for the audit trail.</param>
 /// <param name="Scopes">Requested scopes; OpenID Connect scopes (<c>openid</c>, <c>profile</c>, …) are allowed beside them for users.</param>
 /// <param name="Resources">RFC 8707 resource indicators; at most one, and it must be the resource of the scopes.</param>
+/// <param name="ExistingAuthorizationId">
+/// The authorization a redeemed code or refresh token belongs to: the new tokens stay under it, so that
+/// OpenIddict's replay protection (a code used twice revokes its authorization) reaches them, and it is
+/// linked to the covering grants so that revoking a grant revokes it.
+/// </param>
 [RequirePolicy(Policies.ApiClient)]
 public sealed record IssueAccessTokenCommand(
     string ClientId,
     AccessSubject Subject,
     string GrantType,
     IReadOnlyList<string> Scopes,
-    IReadOnlyList<string> Resources) : ICommand<Result<AccessTokenDecision>>;
+    IReadOnlyList<string> Resources,
+    string? ExistingAuthorizationId = null) : ICommand<Result<AccessTokenDecision>>;
 
 /// <summary>What the token will carry; the endpoint turns it into OpenIddict claims.</summary>
 public sealed record AccessTokenDecision(
@@ -178,7 +184,9 @@ public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider
             var wanted = now + resource.Policy.TokenLifetime;
             var expiresAt = wanted < grantsEnd ? wanted : grantsEnd;
             var grantIds = covering.Select(g => g.Id).Order().ToList();
-            var authorizationId = await authorizations.GetOrCreateAsync(db, client, command.Subject, grantIds, resourceScopes, now, cancellationToken);
+            var authorizationId = command.ExistingAuthorizationId is { } existing
+                ? await authorizations.LinkAsync(db, existing, grantIds, cancellationToken)
+                : await authorizations.GetOrCreateAsync(db, client, command.Subject, grantIds, resourceScopes, now, cancellationToken);
 
             unitOfWork.Audit("token.issued", "ApiClient", client.ClientId, partnerId, new
             {
@@ -271,6 +279,19 @@ public sealed class GrantAuthorizationCache
     }
 
     private readonly ConcurrentDictionary<string, string> pending = new(StringComparer.Ordinal);
+
+    /// <summary>Links an existing authorization (of a code or refresh token) to the grants that now cover its tokens.</summary>
+    public async Task<string> LinkAsync(PartnerGateDbContext db, string authorizationId, IReadOnlyList<Guid> grantIds, CancellationToken cancellationToken)
+    {
+        var linked = await db.GrantAuthorizations.AsNoTracking().Where(l => l.AuthorizationId == authorizationId).Select(l => l.GrantId)
+            .ToListAsync(cancellationToken);
+        foreach (var grantId in grantIds.Except(linked))
+        {
+            db.GrantAuthorizations.Add(new GrantAuthorization { GrantId = grantId, AuthorizationId = authorizationId });
+        }
+
+        return authorizationId;
+    }
 
     /// <summary>Called after the issuing transaction committed: the new authorization may now be reused.</summary>
     public void Remember(string authorizationId)

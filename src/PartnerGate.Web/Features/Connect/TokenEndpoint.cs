@@ -72,7 +72,8 @@ public static class TokenEndpoint
         }
 
         var resources = request.GetResources();
-        var decision = await mediator.Send(new IssueAccessTokenCommand(clientId, subject, request.GrantType!, scopes, [.. resources]), http.RequestAborted);
+        var decision = await mediator.Send(new IssueAccessTokenCommand(
+            clientId, subject, request.GrantType!, scopes, [.. resources], previous?.GetAuthorizationId()), http.RequestAborted);
         if (!decision.IsSuccess)
         {
             return Refuse(decision.Error!);
