@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.EntityFrameworkCore.Models;
@@ -41,6 +42,20 @@ public sealed record IssueAccessTokenCommand(
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Resources,
     string? ExistingAuthorizationId = null) : ICommand<Result<AccessTokenDecision>>;
+
+public sealed class IssueAccessTokenValidator : AbstractValidator<IssueAccessTokenCommand>
+{
+    public const int MaximumScopes = 20;
+    public const int MaximumScopeLength = 100;
+
+    public IssueAccessTokenValidator()
+    {
+        RuleFor(c => c.Scopes).Must(s => s.Count <= MaximumScopes).WithMessage($"Ask for at most {MaximumScopes} scopes.");
+        RuleForEach(c => c.Scopes).MaximumLength(MaximumScopeLength).WithMessage($"A scope name is at most {MaximumScopeLength} characters.");
+        RuleFor(c => c.Resources).Must(r => r.Count <= 5).WithMessage("Ask for one resource indicator.");
+        RuleForEach(c => c.Resources).MaximumLength(2000).WithMessage("A resource indicator is at most 2,000 characters.");
+    }
+}
 
 /// <summary>What the token will carry; the endpoint turns it into OpenIddict claims.</summary>
 public sealed record AccessTokenDecision(
@@ -182,7 +197,10 @@ public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider
 
             var grantsEnd = covering.Min(g => g.NotAfter);
             var wanted = now + resource.Policy.TokenLifetime;
-            var expiresAt = wanted < grantsEnd ? wanted : grantsEnd;
+            var capped = wanted < grantsEnd ? wanted : grantsEnd;
+
+            // A JWT's exp is whole seconds: rounded down, it can never pass the grant's end (invariant 1).
+            var expiresAt = new DateTimeOffset(capped.UtcTicks - capped.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
             var grantIds = covering.Select(g => g.Id).Order().ToList();
             var authorizationId = command.ExistingAuthorizationId is { } existing
                 ? await authorizations.LinkAsync(db, existing, grantIds, cancellationToken)

@@ -20,6 +20,8 @@ namespace PartnerGate.Web.Features.Connect;
 /// </summary>
 public static class TokenEndpoint
 {
+    public const int MaximumParameterLength = 8192;
+
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(TokenServiceRegistration.TokenEndpoint, ExchangeAsync).AllowAnonymous().DisableAntiforgery();
@@ -32,6 +34,23 @@ public static class TokenEndpoint
             ?? throw new InvalidOperationException("The OpenIddict server request cannot be retrieved.");
         var clientId = request.ClientId
             ?? throw new InvalidOperationException("OpenIddict lets only authenticated clients reach the passthrough endpoint.");
+
+        // No legitimate parameter comes near this (a client assertion is ~1 KB); refusing early keeps huge
+        // values out of logs and error descriptions.
+        var oversized = request.GetParameters().FirstOrDefault(p => p.Value.ToString()?.Length > MaximumParameterLength);
+        if (oversized.Key is not null)
+        {
+            return Refuse(OAuthErrors.InvalidRequest, $"The '{oversized.Key}' parameter is too long (at most {MaximumParameterLength} characters).");
+        }
+
+        // RFC 6749 §3.2: parameters must not be repeated (only RFC 8707's resource may be). A repeated scope
+        // would otherwise be read as one of its values, and the caller would get a token it did not quite ask for.
+        var repeated = request.GetParameters()
+            .FirstOrDefault(p => p.Key != Parameters.Resource && p.Value.Count > 1);
+        if (repeated.Key is not null)
+        {
+            return Refuse(OAuthErrors.InvalidRequest, $"The '{repeated.Key}' parameter must not be repeated.");
+        }
 
         // The client is authenticated: commands run as it, and the audit trail names it.
         currentUser.Set(ClientPrincipal.Create(clientId));
@@ -91,7 +110,8 @@ public static class TokenEndpoint
             nameType: Claims.Name,
             roleType: Claims.Role);
         identity.SetClaim(Claims.Subject, decision.Subject)
-            .SetClaim(TokenClaims.PartnerId, decision.PartnerId.ToString());
+            .SetClaim(TokenClaims.PartnerId, decision.PartnerId.ToString())
+            .SetClaim(GrantLifetimeCap.GrantsEndClaim, GrantLifetimeCap.Encode(decision.GrantsEndAt));
         foreach (var grantId in decision.GrantIds)
         {
             identity.AddClaim(TokenClaims.GrantId, grantId.ToString());
@@ -127,6 +147,7 @@ public static class TokenEndpoint
             Claims.Name or Claims.PreferredUsername when principal.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
             Claims.Email when principal.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
             Claims.Name or Claims.PreferredUsername or Claims.Email => [],
+            GrantLifetimeCap.GrantsEndClaim => [],
             _ => [Destinations.AccessToken],
         });
         return principal;
