@@ -234,7 +234,7 @@ run_partnergate() {
   if [[ $auth == secret ]]; then
     run_driver "$variant" "$label" "$server_pids" --url "$PG_APP_URL/connect/token" --client-id boltnut-erp --secret boltnut-erp-demo-secret --scope orders.read
   else
-    run_driver "$variant" "$label" "$server_pids" --url "$PG_APP_URL/connect/token" --client-id boltnut-erp-jwt --private-key "$WORK/client-key.pem" --scope orders.read
+    run_driver "$variant" "$label" "$server_pids" --url "$PG_APP_URL/connect/token" --client-id boltnut-erp-jwt --private-key "$WORK/client-key.pem" --assertion-audience "$PG_APP_URL/" --scope orders.read
   fi
   printf '%s\t%s\n' "$LAST_LABEL" "$LAST_PEER_LABEL" >>"$PAIRS"
 }

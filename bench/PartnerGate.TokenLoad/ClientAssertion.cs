@@ -35,7 +35,9 @@ internal sealed class ClientAssertion : IDisposable
         encodedHeader = Encode(Json(writer =>
         {
             writer.WriteString("alg", "ES256");
-            writer.WriteString("typ", "JWT");
+            // RFC 7523bis (draft-ietf-oauth-rfc7523bis): an explicit client-authentication type, which
+            // OpenIddict 7 requires (with aud = the issuer); oidc-provider accepts it too.
+            writer.WriteString("typ", "client-authentication+jwt");
             if (keyId is not null)
             {
                 writer.WriteString("kid", keyId);
