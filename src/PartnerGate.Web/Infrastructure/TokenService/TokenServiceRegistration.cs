@@ -83,6 +83,7 @@ public static class TokenServiceRegistration
                 server.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
 
                 server.AddEventHandler(TokenStillBackedHandler.Descriptor);
+                server.UseResourceServerIntrospection();
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
