@@ -89,7 +89,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseSecurityHeaders();
-app.UseStatusCodePages();
+app.UseStatusCodePages(AuthorizationErrorPage.RenderAsync);
 app.UseRateLimiter();
 app.UseAuthentication();
 app.Use((context, next) =>
@@ -106,6 +106,9 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapTokenEndpoint();
+app.MapAuthorizeEndpoint();
+app.MapUserInfoEndpoint();
+app.MapEndSessionEndpoint();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

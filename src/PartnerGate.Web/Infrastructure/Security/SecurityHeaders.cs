@@ -21,13 +21,42 @@ public static class SecurityHeaders
         "form-action 'self'; " +
         "frame-ancestors 'none'";
 
+    private const string FormActionOrigins = "PartnerGate.FormActionOrigins";
+
+    /// <summary>
+    /// Lets this one response's forms lead to <paramref name="origin"/>. Chrome applies <c>form-action</c> to the
+    /// redirect that answers a form post too, so the OAuth consent page must allow the client's registered
+    /// redirect URI origin, or the browser blocks the way back to the application.
+    /// </summary>
+    public static void AllowFormActionTo(HttpContext context, string origin)
+    {
+        // Only a plain scheme://host[:port] origin: nothing that could end the directive or add another.
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.GetLeftPart(UriPartial.Authority) != origin
+            || origin.Any(c => char.IsWhiteSpace(c) || c is ';' or ',' or '\'' or '"'))
+        {
+            throw new ArgumentException($"'{origin}' is not an origin.", nameof(origin));
+        }
+
+        if (context.Items[FormActionOrigins] is not List<string> origins)
+        {
+            context.Items[FormActionOrigins] = origins = [];
+        }
+
+        origins.Add(origin);
+    }
+
+    /// <summary>The policy for <paramref name="context"/>'s response: the strict one, widened only by <see cref="AllowFormActionTo"/>.</summary>
+    public static string PolicyFor(HttpContext context) => context.Items[FormActionOrigins] is List<string> { Count: > 0 } origins
+        ? ContentSecurityPolicy.Replace("form-action 'self'", "form-action 'self' " + string.Join(' ', origins.Distinct(StringComparer.Ordinal)), StringComparison.Ordinal)
+        : ContentSecurityPolicy;
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = PolicyFor(context);
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
