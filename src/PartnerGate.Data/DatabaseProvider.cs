@@ -65,7 +65,7 @@ public static class DatabaseProviders
             // Split queries: aggregates with several owned collections (partners, resources) would otherwise
             // multiply rows in one join.
             DatabaseProvider.Sqlite => options.UseSqlite(connectionString, o => o.MigrationsAssembly(migrationsAssembly)
-                .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)),
+                .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery)).AddInterceptors(SqliteWriteGate.Instance),
             DatabaseProvider.SqlServer => options.UseSqlServer(connectionString, o => o.MigrationsAssembly(migrationsAssembly)
                 .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery).EnableRetryOnFailure()),
             DatabaseProvider.PostgreSql => options.UseNpgsql(connectionString, o => o.MigrationsAssembly(migrationsAssembly)

@@ -55,18 +55,21 @@ public sealed class AuditTrailTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
         Assert.Equal(target.Sequence, verification.BrokenAtSequence);
     }
 
+    private static readonly string[] DemoPartnerNames = ["BoltNut Supply", "FastFreight Logistics", "SensorTech Services"];
+
     [Fact]
     public async Task DemoSeeder_RunTwice_AddsNothing()
     {
+        // Other tests on the shared app register partners of their own; only the demo's are counted.
         await using var db = sqlite.CreateDbContext();
-        var counts = (await db.Partners.CountAsync(), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-")));
+        var counts = (await db.Partners.CountAsync(p => DemoPartnerNames.Contains(p.Name)), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-")));
 
         await using (var scope = sqlite.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(CancellationToken.None);
         }
 
-        Assert.Equal(counts, (await db.Partners.CountAsync(), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-"))));
+        Assert.Equal(counts, (await db.Partners.CountAsync(p => DemoPartnerNames.Contains(p.Name)), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-"))));
         Assert.Equal((3, 5, 7), counts);
     }
 

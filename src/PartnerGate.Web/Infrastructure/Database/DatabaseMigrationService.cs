@@ -44,6 +44,13 @@ internal sealed partial class DatabaseMigrationService(
                         LogApplying(pending.Count, string.Join(", ", pending));
                         await db.Database.MigrateAsync(cancellationToken);
                     }
+
+                    if (db.Database.IsSqlite())
+                    {
+                        // Write-ahead logging: readers never wait for the writer, and a commit costs one
+                        // sync instead of two. The mode is stored in the file, so this runs once per database.
+                        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                    }
                 }
 
                 if (configuration.GetValue<bool>("Demo:Seed"))

@@ -138,18 +138,6 @@ internal static partial class CodeFlow
             ["refresh_token"] = refreshToken,
         }));
 
-    public static async Task<JsonElement> IntrospectAsync(this HttpClient client, string token)
-    {
-        var response = await client.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["client_id"] = DemoDataSeeder.ResourceServerClientId,
-            ["client_secret"] = DemoDataSeeder.ResourceServerClientSecret,
-            ["token"] = token,
-        }));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await JsonAsync(response);
-    }
-
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
