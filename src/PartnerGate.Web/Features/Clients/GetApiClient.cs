@@ -49,10 +49,8 @@ public sealed class GetApiClientHandler(IDbContextFactory<PartnerGateDbContext> 
             .Take(200)
             .ToListAsync(cancellationToken);
 
-        var c = row.client;
-        var summary = new ApiClientSummary(c.ClientId, c.DisplayName, c.PartnerId, row.PartnerName, c.Kind, c.AuthenticationMethod, c.Status,
-            c.DisabledReason, c.DisabledByManufacturer, c.CreatedAt, c.CredentialSetAt, grants.Count(g => g.grant.Status == GrantStatus.Active));
-        return new ApiClientDetails(summary, c.RedirectUris,
+        var summary = ApiClientSummary.From(row.client, row.PartnerName, grants.Count(g => g.grant.Status == GrantStatus.Active));
+        return new ApiClientDetails(summary, row.client.RedirectUris,
             grants.Select(g => new ApiClientGrant(g.grant.Id, g.DisplayName, g.grant.Scopes, g.grant.NotBefore, g.grant.NotAfter, g.grant.Status)).ToList());
     }
 }

@@ -12,7 +12,11 @@ namespace PartnerGate.Web.Features.Clients;
 
 public sealed record ApiClientSummary(
     string ClientId, string DisplayName, Guid? PartnerId, string PartnerName, ApiClientKind Kind, ClientAuthenticationMethod AuthenticationMethod,
-    ApiClientStatus Status, string? DisabledReason, bool DisabledByManufacturer, DateTimeOffset CreatedAt, DateTimeOffset CredentialSetAt, int ActiveGrants);
+    ApiClientStatus Status, string? DisabledReason, bool DisabledByManufacturer, DateTimeOffset CreatedAt, DateTimeOffset CredentialSetAt, int ActiveGrants)
+{
+    public static ApiClientSummary From(ApiClient c, string partnerName, int activeGrants) => new(c.ClientId, c.DisplayName, c.PartnerId, partnerName,
+        c.Kind, c.AuthenticationMethod, c.Status, c.DisabledReason, c.DisabledByManufacturer, c.CreatedAt, c.CredentialSetAt, activeGrants);
+}
 
 /// <summary>
 /// The API clients the user may see: a partner member their organisation's (partner users read-only),
@@ -42,9 +46,6 @@ public sealed class ListApiClientsHandler(IDbContextFactory<PartnerGateDbContext
             .Select(g => new { ClientId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.ClientId, g => g.Count, cancellationToken);
 
-        return rows.Select(r => new ApiClientSummary(r.client.ClientId, r.client.DisplayName, r.client.PartnerId, r.PartnerName, r.client.Kind,
-                r.client.AuthenticationMethod, r.client.Status, r.client.DisabledReason, r.client.DisabledByManufacturer, r.client.CreatedAt,
-                r.client.CredentialSetAt, grants.GetValueOrDefault(r.client.ClientId)))
-            .ToList();
+        return rows.Select(r => ApiClientSummary.From(r.client, r.PartnerName, grants.GetValueOrDefault(r.client.ClientId))).ToList();
     }
 }

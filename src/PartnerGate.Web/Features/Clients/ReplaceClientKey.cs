@@ -30,9 +30,7 @@ public sealed class ReplaceClientKeyHandler(IUnitOfWork unitOfWork, ICurrentUser
     public async ValueTask<Result> Handle(ReplaceClientKeyCommand command, CancellationToken cancellationToken)
     {
         var db = unitOfWork.Db;
-        var client = await db.ApiClients.FindVisibleAsync(currentUser, command.ClientId, cancellationToken);
-        var application = client is null ? null : await ClientApplications.FindAsync(db, client.ClientId, cancellationToken);
-        if (client is null || application is null)
+        if (await db.FindVisibleWithApplicationAsync(currentUser, command.ClientId, cancellationToken) is not var (client, application))
         {
             return ClientVisibility.NotFound(command.ClientId);
         }

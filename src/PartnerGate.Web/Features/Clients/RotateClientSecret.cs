@@ -27,9 +27,7 @@ public sealed class RotateClientSecretHandler(IUnitOfWork unitOfWork, ICurrentUs
     public async ValueTask<Result<ClientCredentialIssued>> Handle(RotateClientSecretCommand command, CancellationToken cancellationToken)
     {
         var db = unitOfWork.Db;
-        var client = await db.ApiClients.FindVisibleAsync(currentUser, command.ClientId, cancellationToken);
-        var application = client is null ? null : await ClientApplications.FindAsync(db, client.ClientId, cancellationToken);
-        if (client is null || application is null)
+        if (await db.FindVisibleWithApplicationAsync(currentUser, command.ClientId, cancellationToken) is not var (client, application))
         {
             return ClientVisibility.NotFound(command.ClientId);
         }
