@@ -26,7 +26,7 @@ public sealed class NavMenuTests : MudComponentTest
     {
         SignInAs(Roles.Administrator);
 
-        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "Audit chain", "Outbox"], LinkTexts());
+        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "API clients", "Audit chain", "Outbox"], LinkTexts());
     }
 
     [Theory]
@@ -38,7 +38,7 @@ public sealed class NavMenuTests : MudComponentTest
 
         var links = LinkTexts();
 
-        Assert.Equal(["Home", "Resource catalogue", "My requests", "My grants", "My organisation"], links);
+        Assert.Equal(["Home", "Resource catalogue", "My requests", "My grants", "My organisation", "API clients"], links);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class GetAccessRequestDetailsHandler(IDbContextFactory<PartnerGate
             && (request.RequestedByUserId == me || currentUser.IsInRole(Roles.PartnerAdmin));
 
         return new AccessRequestDetails(
-            request.Id, requester.DisplayName, requester.Email ?? string.Empty, partner.Name,
+            request.Id, RequesterWords.Describe(requester.DisplayName, request.Subject), requester.Email ?? string.Empty, partner.Name,
             partner.Certifications.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => new CertificationSummary(c.Name, c.ValidUntil, c.ValidUntil > now)).ToList(),
             resource.DisplayName, resource.Sensitivity, Resources.PolicyInWords.Approval(resource.Policy), request.Scopes,
             request.NotBefore, request.NotAfter, request.Justification, request.TicketReference,

@@ -84,11 +84,16 @@ public sealed class GetApprovalInboxHandler(IDbContextFactory<PartnerGateDbConte
         var items = await rows
             .OrderBy(x => x.request.SubmittedAt).ThenBy(x => x.request.Id)
             .Skip(query.Page * query.PageSize).Take(query.PageSize)
-            .Select(x => new InboxItem(
-                x.request.Id, x.Name, x.ResourceName, x.Sensitivity, x.request.Scopes, x.DisplayName,
-                x.request.SubmittedAt, x.request.NotBefore, x.request.NotAfter, x.request.DecideBy,
-                x.request.Decisions.Count(d => d.Outcome == DecisionOutcome.Approved)))
+            .Select(x => new
+            {
+                x.request.Id, x.Name, x.ResourceName, x.Sensitivity, x.request.Scopes, x.DisplayName, SubjectKind = x.request.Subject.Kind,
+                SubjectId = x.request.Subject.Id, x.request.SubmittedAt, x.request.NotBefore, x.request.NotAfter, x.request.DecideBy,
+                Approvals = x.request.Decisions.Count(d => d.Outcome == DecisionOutcome.Approved),
+            })
             .ToListAsync(cancellationToken);
-        return new InboxPage(total, items);
+        return new InboxPage(total, items.Select(x => new InboxItem(
+                x.Id, x.Name, x.ResourceName, x.Sensitivity, x.Scopes, RequesterWords.Describe(x.DisplayName, new AccessSubject(x.SubjectKind, x.SubjectId)),
+                x.SubmittedAt, x.NotBefore, x.NotAfter, x.DecideBy, x.Approvals))
+            .ToList());
     }
 }

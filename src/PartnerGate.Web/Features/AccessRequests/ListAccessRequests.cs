@@ -34,7 +34,7 @@ public sealed class ListMyAccessRequestsHandler(IDbContextFactory<PartnerGateDbC
                 orderby request.SubmittedAt descending
                 select new
                 {
-                    request.Id, request.RequestedByUserId, PartnerName = partner.Name, Requester = requester.DisplayName, Resource = resource.DisplayName, request.Scopes,
+                    request.Id, request.RequestedByUserId, PartnerName = partner.Name, Requester = requester.DisplayName, request.Subject, Resource = resource.DisplayName, request.Scopes,
                     request.NotBefore, request.NotAfter, request.Status, request.SubmittedAt, request.AutoApproved,
                     Decisions = request.Decisions.OrderBy(d => d.DecidedAt).ToList(),
                 })
@@ -43,7 +43,7 @@ public sealed class ListMyAccessRequestsHandler(IDbContextFactory<PartnerGateDbC
 
         var me = currentUser.UserId;
         var isPartnerAdmin = currentUser.IsInRole(Roles.PartnerAdmin);
-        return rows.Select(r => new AccessRequestSummary(r.Id, r.PartnerName, r.Requester, r.Resource, r.Scopes, r.NotBefore, r.NotAfter,
+        return rows.Select(r => new AccessRequestSummary(r.Id, r.PartnerName, RequesterWords.Describe(r.Requester, r.Subject), r.Resource, r.Scopes, r.NotBefore, r.NotAfter,
                 r.Status, r.SubmittedAt, r.AutoApproved,
                 r.Decisions.Select(d => new DecisionSummary(d.ApproverName, d.Outcome, d.Stage, d.Comment, d.ShortenedNotAfter, d.DecidedAt)).ToList(),
                 CanCancel: r.Status == AccessRequestStatus.Pending && (r.RequestedByUserId == me || isPartnerAdmin)))

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.Clients;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Grants;
 using PartnerGate.Web.Infrastructure.Mediator;
@@ -13,8 +14,9 @@ namespace PartnerGate.Web.Features.AccessRequests;
 public sealed record RequestAccessOutcome(Guid RequestId, bool AutoApproved, Guid? GrantId);
 
 /// <summary>
-/// A partner member asks for time-boxed access to scopes of one resource, for themself. A null
-/// <see cref="StartsAt"/> means now. API clients as subjects come with the token service.
+/// A partner member asks for time-boxed access to scopes of one resource, for themself or — with
+/// <see cref="ClientId"/> — for one of their organisation's active service clients. A null
+/// <see cref="StartsAt"/> means now.
 /// </summary>
 [RequirePolicy(Policies.PartnerMember)]
 public sealed record RequestAccessCommand(
@@ -23,7 +25,8 @@ public sealed record RequestAccessCommand(
     DateTimeOffset? StartsAt,
     TimeSpan Duration,
     string Justification,
-    string? TicketReference) : ICommand<Result<RequestAccessOutcome>>;
+    string? TicketReference,
+    string? ClientId = null) : ICommand<Result<RequestAccessOutcome>>;
 
 public sealed class RequestAccessValidator : AbstractValidator<RequestAccessCommand>
 {
@@ -39,6 +42,7 @@ public sealed class RequestAccessValidator : AbstractValidator<RequestAccessComm
             .Must(j => j is null || j.Trim().Length >= AccessRequest.MinimumJustificationLength)
             .WithMessage($"Explain why you need access in at least {AccessRequest.MinimumJustificationLength} characters.")
             .MaximumLength(2000).WithMessage("The justification can be at most 2,000 characters.");
+        RuleFor(c => c.ClientId).MaximumLength(ApiClient.MaximumClientIdLength).WithMessage("Choose one of your organisation's clients.");
         RuleFor(c => c.TicketReference).MaximumLength(100).WithMessage("The ticket reference can be at most 100 characters.");
     }
 }
@@ -63,8 +67,13 @@ public sealed class RequestAccessHandler(IUnitOfWork unitOfWork, ICurrentUser cu
             return Error.NotFound("resource_not_found", "That resource does not exist (any more).");
         }
 
-        var subject = AccessSubject.ForUser(actor.UserId);
-        var submitted = AccessRequest.Submit(partner, resource, actor, subject, command.Scopes.Select(s => s.Trim()).ToList(),
+        var subject = await SubjectAsync(command.ClientId, actor, cancellationToken);
+        if (!subject.IsSuccess)
+        {
+            return subject.Error!;
+        }
+
+        var submitted = AccessRequest.Submit(partner, resource, actor, subject.Value, command.Scopes.Select(s => s.Trim()).ToList(),
             command.StartsAt ?? now, command.Duration, command.Justification, command.TicketReference, now);
         if (!submitted.IsSuccess)
         {
@@ -87,6 +96,7 @@ public sealed class RequestAccessHandler(IUnitOfWork unitOfWork, ICurrentUser cu
             notBefore = request.NotBefore,
             notAfter = request.NotAfter,
             ticket = request.TicketReference,
+            client = command.ClientId,
         });
 
         if (!resource.Policy.AllowsAutoApproval(resource.Sensitivity, request.Duration))
@@ -112,6 +122,31 @@ public sealed class RequestAccessHandler(IUnitOfWork unitOfWork, ICurrentUser cu
         }
 
         return new RequestAccessOutcome(request.Id, AutoApproved: true, grant.Id);
+    }
+
+    /// <summary>The requester themself, or a client of theirs that may hold grants: their partner's, active, a service.</summary>
+    private async Task<Result<AccessSubject>> SubjectAsync(string? clientId, Actor actor, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(clientId))
+        {
+            return AccessSubject.ForUser(actor.UserId);
+        }
+
+        var client = await unitOfWork.Db.ApiClients.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.ClientId == clientId && c.PartnerId == actor.PartnerId, cancellationToken);
+        if (client is null)
+        {
+            return Error.NotFound("request.client_not_found", $"Your organisation has no API client '{clientId}'.");
+        }
+
+        if (!client.IsActive)
+        {
+            return Error.PolicyRefused("request.client_disabled", $"The client '{clientId}' is disabled; enable it before requesting access for it.");
+        }
+
+        return client.Kind == ApiClientKind.Service
+            ? AccessSubject.ForClient(client.ClientId)
+            : Error.Validation("request.client_not_service", $"'{clientId}' is a web app: it acts for signed-in users, so request access for yourself instead.");
     }
 
     /// <summary>An identical pending request, or a live grant that already covers these scopes in an overlapping window.</summary>

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.EntityFrameworkCore.Models;
+using PartnerGate.Data;
 using PartnerGate.Domain.Clients;
 using PartnerGate.Domain.Common;
 using PartnerGate.Web.Infrastructure.TokenService;
@@ -31,6 +33,10 @@ public static class ClientApplications
         SetCredential(application, secret, jsonWebKeySet);
         return application;
     }
+
+    /// <summary>The tracked OpenIddict application of <paramref name="clientId"/>, read through the command's context.</summary>
+    public static Task<OpenIddictEntityFrameworkCoreApplication?> FindAsync(PartnerGateDbContext db, string clientId, CancellationToken cancellationToken) =>
+        db.Set<OpenIddictEntityFrameworkCoreApplication>().SingleOrDefaultAsync(a => a.ClientId == clientId, cancellationToken);
 
     /// <summary>Name, permissions, redirect URIs and requirements follow the client's kind.</summary>
     public static void Apply(OpenIddictEntityFrameworkCoreApplication application, ApiClient client)

@@ -43,14 +43,18 @@ public sealed class ListGrantsHandler(IDbContextFactory<PartnerGateDbContext> co
             .Take(500)
             .ToListAsync(cancellationToken);
 
-        // Subjects are users today (API clients come with the token service): resolve their names in one query.
+        // User subjects get their names (one query); client subjects read "client <client_id>".
         var userIds = rows.Where(r => r.grant.Subject.Kind == SubjectKind.User)
             .Select(r => Guid.Parse(r.grant.Subject.Id, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
         var names = await db.Users.Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id.ToString(), u => u.DisplayName, cancellationToken);
 
         return rows.Select(r => new GrantSummary(r.grant.Id, r.PartnerName,
-                names.GetValueOrDefault(r.grant.Subject.Id) ?? r.grant.Subject.Id, r.Resource, r.Sensitivity, r.grant.Scopes,
+                SubjectName(r.grant.Subject, names), r.Resource, r.Sensitivity, r.grant.Scopes,
                 r.grant.NotBefore, r.grant.NotAfter, r.grant.Status, r.grant.StatusReason, r.grant.AutoApproved))
             .ToList();
     }
+
+    public static string SubjectName(AccessSubject subject, IReadOnlyDictionary<string, string> userNames) => subject.Kind == SubjectKind.Client
+        ? $"client {subject.Id}"
+        : userNames.GetValueOrDefault(subject.Id) ?? subject.Id;
 }

@@ -16,6 +16,9 @@ public static class Policies
     public const string PartnerMember = nameof(PartnerMember);
     public const string PartnerAdmin = nameof(PartnerAdmin);
 
+    /// <summary>Who may disable or enable an API client: a partner admin (their own) or an administrator (any).</summary>
+    public const string ClientManager = nameof(ClientManager);
+
     /// <summary>PartnerGate's own background work (sweeps); never held by a person.</summary>
     public const string System = nameof(System);
 
@@ -34,6 +37,9 @@ public static class Policies
             .RequireClaim(PartnerGateClaims.PartnerId))
         .AddPolicy(PartnerAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.PartnerAdmin)
             .RequireClaim(PartnerGateClaims.PartnerId))
+        .AddPolicy(ClientManager, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
+            (c.User.IsInRole(Roles.PartnerAdmin) && c.User.HasClaim(c => c.Type == PartnerGateClaims.PartnerId)) ||
+            (c.User.IsInRole(Roles.Administrator) && !c.User.HasClaim(c => c.Type == PartnerGateClaims.PartnerId))))
         .AddPolicy(System, p => p.RequireAuthenticatedUser().RequireClaim(PartnerGateClaims.System, "true")
             .RequireAssertion(c => c.User.Identity?.AuthenticationType == SystemPrincipal.AuthenticationType))
         .AddPolicy(ApiClient, p => p.RequireAuthenticatedUser().RequireClaim(PartnerGateClaims.ClientId)
