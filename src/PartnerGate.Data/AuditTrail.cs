@@ -33,8 +33,15 @@ public static class AuditTrail
         await db.AuditChainHeads
             .Where(h => h.Id == AuditChainHead.SingletonId)
             .ExecuteUpdateAsync(s => s.SetProperty(h => h.LockCounter, h => h.LockCounter + 1), cancellationToken);
-        var head = await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
-        await db.Entry(head).ReloadAsync(cancellationToken);
+        // Read after taking the lock, untracked so a copy tracked earlier in this context cannot be stale.
+        var tracked = db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId);
+        if (tracked is not null)
+        {
+            db.Entry(tracked).State = EntityState.Detached;
+        }
+
+        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+        db.AuditChainHeads.Attach(head);
 
         var appended = new List<AuditEvent>(entries.Count);
         foreach (var entry in entries)

@@ -19,6 +19,7 @@ namespace PartnerGate.Data;
 public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> options)
     : IdentityDbContext<PartnerGateUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+
     public DbSet<Partner> Partners => Set<Partner>();
     public DbSet<Resource> Resources => Set<Resource>();
     public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
@@ -32,6 +33,24 @@ public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> 
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<GrantAuthorization> GrantAuthorizations => Set<GrantAuthorization>();
+
+    /// <summary>
+    /// Every SaveChanges runs in a transaction, even a single statement (EF skips it by default): on SQLite
+    /// that is what lets <see cref="SqliteWriteGate"/> queue every writer — OpenIddict's token inserts
+    /// included — instead of leaving some to SQLite's sleeping busy handler.
+    /// </summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <inheritdoc cref="SaveChanges(bool)"/>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -34,6 +34,7 @@ builder.Services.AddPartnerGateMediator();
 builder.Services.AddPartnerGateMail(builder.Configuration);
 builder.Services.AddPartnerGateTokenService(builder.Configuration, builder.Environment);
 builder.Services.AddSingleton<GrantAuthorizationCache>();
+builder.Services.AddSingleton<ResourceCatalog>();
 
 // Identity: local accounts with lockout, signed in with a cookie; API clients use the token service instead.
 builder.Services

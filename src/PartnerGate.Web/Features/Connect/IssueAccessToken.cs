@@ -81,7 +81,7 @@ public static class OAuthRefusals
     public static Error UnauthorizedClient(string description) => Error.Forbidden(OAuthErrors.UnauthorizedClient, description);
 }
 
-public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider clock, GrantAuthorizationCache authorizations)
+public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider clock, GrantAuthorizationCache authorizations, ResourceCatalog resourceCatalog)
     : ICommandHandler<IssueAccessTokenCommand, Result<AccessTokenDecision>>
 {
     /// <summary>OpenID Connect scopes a user-facing client may ask for beside resource scopes; they grant no API access.</summary>
@@ -95,7 +95,14 @@ public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider
         var db = unitOfWork.Db;
         var now = clock.GetUtcNow();
 
-        var client = await db.ApiClients.AsNoTracking().SingleOrDefaultAsync(c => c.ClientId == command.ClientId, cancellationToken);
+        // Client and partner status in one read: both decide whether anything is issued at all.
+        var found = await (from c in db.ApiClients.AsNoTracking()
+                           where c.ClientId == command.ClientId
+                           join p in db.Partners.AsNoTracking() on c.PartnerId equals p.Id into partners
+                           from p in partners.DefaultIfEmpty()
+                           select new { Client = c, PartnerStatus = (PartnerStatus?)p.Status })
+            .SingleOrDefaultAsync(cancellationToken);
+        var client = found?.Client;
         if (client is null || !client.IsActive || client.PartnerId is not { } partnerId)
         {
             return OAuthRefusals.InvalidClient(client is { Kind: ApiClientKind.ResourceServer }
@@ -103,8 +110,7 @@ public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider
                 : "The client is disabled or unknown.");
         }
 
-        var partner = await db.Partners.AsNoTracking().Where(p => p.Id == partnerId).Select(p => new { p.Status }).SingleAsync(cancellationToken);
-        if (partner.Status != PartnerStatus.Active)
+        if (found!.PartnerStatus != PartnerStatus.Active)
         {
             return OAuthRefusals.InvalidClient("The client's organisation is suspended.");
         }
@@ -123,7 +129,7 @@ public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider
 
         // Which resources define the requested scopes. A scope name may exist on several resources; the
         // resource indicator (or the grants) must then make the choice unambiguous.
-        var resources = await db.Resources.AsNoTracking().ToListAsync(cancellationToken);
+        var resources = await resourceCatalog.GetAsync(cancellationToken);
         var candidates = resources.Where(r => resourceScopes.All(s => r.Scopes.Any(rs => rs.Name == s))).ToList();
         if (command.Resources.Count > 0)
         {
@@ -327,6 +333,46 @@ public sealed class GrantAuthorizationCache
         foreach (var entry in known.Where(e => ids.Contains(e.Value)).ToList())
         {
             known.TryRemove(entry.Key, out _);
+        }
+    }
+}
+
+/// <summary>
+/// The resources with their scopes and policies, read at most every <see cref="Lifetime"/>: every token
+/// request needs them, and they change only when an administrator redefines a resource. A policy change
+/// (say, a shorter token lifetime) reaches new tokens within that time; grants are always read live.
+/// </summary>
+public sealed class ResourceCatalog(IDbContextFactory<PartnerGateDbContext> contextFactory, TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim refresh = new(1, 1);
+    private (IReadOnlyList<Domain.Resources.Resource> Resources, DateTimeOffset ReadAt)? current;
+
+    public async Task<IReadOnlyList<Domain.Resources.Resource>> GetAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = current;
+        if (snapshot is { } fresh && clock.GetUtcNow() - fresh.ReadAt < Lifetime)
+        {
+            return fresh.Resources;
+        }
+
+        await refresh.WaitAsync(cancellationToken);
+        try
+        {
+            if (current is { } other && clock.GetUtcNow() - other.ReadAt < Lifetime)
+            {
+                return other.Resources;
+            }
+
+            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+            var resources = await db.Resources.AsNoTracking().ToListAsync(cancellationToken);
+            current = (resources, clock.GetUtcNow());
+            return resources;
+        }
+        finally
+        {
+            refresh.Release();
         }
     }
 }

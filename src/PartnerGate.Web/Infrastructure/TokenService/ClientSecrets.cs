@@ -48,7 +48,13 @@ public static class ClientSecrets
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
-/// <summary>OpenIddict's application manager with <see cref="ClientSecrets"/> hashing instead of PBKDF2.</summary>
+/// <summary>
+/// OpenIddict's application manager with <see cref="ClientSecrets"/> hashing instead of PBKDF2, and a
+/// per-request memory of applications read by client id: one token request asks for its client a
+/// handful of times (client id, type, secret, permissions), and with OpenIddict's cross-request entity
+/// cache off (see TokenServiceRegistration) each ask would be a query. The manager is scoped, so the memory
+/// dies with the request and never serves a stale secret or status.
+/// </summary>
 public sealed class PartnerGateApplicationManager(
     IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,
     ILogger<OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>> logger,
@@ -56,6 +62,19 @@ public sealed class PartnerGateApplicationManager(
     IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store)
     : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
 {
+    private readonly Dictionary<string, OpenIddictEntityFrameworkCoreApplication?> byClientId = new(StringComparer.Ordinal);
+
+    public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken = default)
+    {
+        if (!byClientId.TryGetValue(identifier, out var application))
+        {
+            application = await base.FindByClientIdAsync(identifier, cancellationToken);
+            byClientId[identifier] = application;
+        }
+
+        return application;
+    }
+
     protected override ValueTask<string> ObfuscateClientSecretAsync(string secret, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(ClientSecrets.Hash(secret));
 
