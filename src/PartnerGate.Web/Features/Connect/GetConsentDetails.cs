@@ -54,7 +54,7 @@ public static class ConsentRefusals
     public static Error AccessDenied(string description) => Error.Forbidden(OAuthErrors.AccessDenied, description);
 }
 
-public sealed class GetConsentDetailsHandler(IDbContextFactory<PartnerGateDbContext> contextFactory, ICurrentUser currentUser, TimeProvider clock)
+public sealed class GetConsentDetailsHandler(IDbContextFactory<PartnerGateDbContext> contextFactory, ICurrentUser currentUser, TimeProvider clock, ResourceCatalog resourceCatalog)
     : IQueryHandler<GetConsentDetailsQuery, Result<ConsentDetails>>
 {
     public async ValueTask<Result<ConsentDetails>> Handle(GetConsentDetailsQuery query, CancellationToken cancellationToken)
@@ -99,7 +99,7 @@ public sealed class GetConsentDetailsHandler(IDbContextFactory<PartnerGateDbCont
 
         var identityScopes = query.Scopes.Where(IssueAccessTokenHandler.IdentityScopes.Contains).Distinct(StringComparer.Ordinal).ToList();
         var asked = query.Scopes.Where(s => !IssueAccessTokenHandler.IdentityScopes.Contains(s)).Distinct(StringComparer.Ordinal).ToList();
-        var coverage = await ScopeCoverage.FindAsync(db, new AccessSubject(SubjectKind.User, userId.ToString()), clientPartnerId, asked, query.Resources, now, cancellationToken);
+        var coverage = await ScopeCoverage.FindAsync(db, await resourceCatalog.GetAsync(cancellationToken), new AccessSubject(SubjectKind.User, userId.ToString()), clientPartnerId, asked, query.Resources, now, cancellationToken);
         if (!coverage.IsSuccess)
         {
             return coverage.Error!;

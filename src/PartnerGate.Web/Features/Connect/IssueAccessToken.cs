@@ -8,7 +8,6 @@ using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Clients;
 using PartnerGate.Domain.Common;
-using PartnerGate.Domain.Grants;
 using PartnerGate.Domain.Partners;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
@@ -122,121 +121,42 @@ public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider
             return OAuthRefusals.InvalidScope($"'{identityScopes[0]}' is for signed-in users; client credentials carry only resource scopes.");
         }
 
-        if (resourceScopes.Count == 0)
+        var coverage = await ScopeCoverage.FindAsync(db, await resourceCatalog.GetAsync(cancellationToken), command.Subject, partnerId,
+            resourceScopes, command.Resources, now, cancellationToken);
+        if (!coverage.IsSuccess)
         {
-            return OAuthRefusals.InvalidScope("Ask for at least one scope of one resource (for example scope=orders.read).");
+            return coverage.Error!;
         }
 
-        // Which resources define the requested scopes. A scope name may exist on several resources; the
-        // resource indicator (or the grants) must then make the choice unambiguous.
-        var resources = await resourceCatalog.GetAsync(cancellationToken);
-        var candidates = resources.Where(r => resourceScopes.All(s => r.Scopes.Any(rs => rs.Name == s))).ToList();
-        if (command.Resources.Count > 0)
+        var (resource, backing) = coverage.Value;
+        var grantsEnd = backing.Min(b => b.CoveredUntil);
+        var wanted = now + resource.Policy.TokenLifetime;
+        var capped = wanted < grantsEnd ? wanted : grantsEnd;
+
+        // A JWT's exp is whole seconds: rounded down, it can never pass the grant's end (invariant 1).
+        var expiresAt = new DateTimeOffset(capped.UtcTicks - capped.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var grantIds = backing.Select(b => b.GrantId).Distinct().Order().ToList();
+        var authorizationId = command.ExistingAuthorizationId is { } existing
+            ? await authorizations.LinkAsync(db, existing, grantIds, cancellationToken)
+            : await authorizations.GetOrCreateAsync(db, client, command.Subject, grantIds, resourceScopes, now, cancellationToken);
+
+        unitOfWork.Audit("token.issued", "ApiClient", client.ClientId, partnerId, new
         {
-            var named = command.Resources.Distinct(StringComparer.Ordinal).ToList();
-            if (named.Count > 1)
-            {
-                return OAuthRefusals.InvalidTarget("A token is for one resource; ask for one resource indicator.");
-            }
+            grantType = command.GrantType,
+            client = client.ClientId,
+            subject = command.Subject.Id,
+            grants = grantIds,
+            scopes = resourceScopes,
+            audience = resource.Audience,
+            lifetimeSeconds = (int)Math.Ceiling((expiresAt - now).TotalSeconds),
+            expiresAt,
+            cappedByGrant = grantsEnd < wanted,
+        });
 
-            var target = resources.FirstOrDefault(r => r.Audience == named[0]);
-            if (target is null)
-            {
-                return OAuthRefusals.InvalidTarget($"'{named[0]}' is not a resource PartnerGate protects.");
-            }
-
-            if (!candidates.Contains(target))
-            {
-                return OAuthRefusals.InvalidScope($"Not every requested scope belongs to {target.Audience}.");
-            }
-
-            candidates = [target];
-        }
-
-        if (candidates.Count == 0)
-        {
-            var unknown = resourceScopes.FirstOrDefault(s => !resources.Any(r => r.Scopes.Any(rs => rs.Name == s)));
-            return OAuthRefusals.InvalidScope(unknown is not null
-                ? $"'{unknown}' is not a scope of any resource."
-                : "The requested scopes belong to different resources; a token is for one resource. Ask for one token per resource.");
-        }
-
-        var candidateIds = candidates.Select(r => r.Id).ToList();
-        var grants = await db.Grants.AsNoTracking()
-            .Where(g => g.Subject.Kind == command.Subject.Kind && g.Subject.Id == command.Subject.Id
-                && g.PartnerId == partnerId
-                && candidateIds.Contains(g.ResourceId)
-                && (g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled)
-                && g.NotBefore <= now && g.NotAfter > now)
-            .ToListAsync(cancellationToken);
-
-        // Among the candidate resources, the one whose grants cover every scope; earliest-ending grants last
-        // so a scope covered twice is backed by the grant that lives longest.
-        foreach (var resource in candidates)
-        {
-            var ofResource = grants.Where(g => g.ResourceId == resource.Id).OrderByDescending(g => g.NotAfter).ToList();
-            var covering = new List<Grant>();
-            var uncovered = new List<string>();
-            foreach (var scope in resourceScopes)
-            {
-                var grant = ofResource.FirstOrDefault(g => g.Scopes.Contains(scope));
-                if (grant is null)
-                {
-                    uncovered.Add(scope);
-                }
-                else if (!covering.Contains(grant))
-                {
-                    covering.Add(grant);
-                }
-            }
-
-            if (uncovered.Count > 0)
-            {
-                if (candidates.Count == 1)
-                {
-                    return OAuthRefusals.InvalidScope(
-                        $"No active grant of {DescribeSubject(command.Subject)} covers {string.Join(", ", uncovered.Select(s => $"'{s}'"))} on {resource.Audience}. Request access in the PartnerGate portal first.");
-                }
-
-                continue;
-            }
-
-            var grantsEnd = covering.Min(g => g.NotAfter);
-            var wanted = now + resource.Policy.TokenLifetime;
-            var capped = wanted < grantsEnd ? wanted : grantsEnd;
-
-            // A JWT's exp is whole seconds: rounded down, it can never pass the grant's end (invariant 1).
-            var expiresAt = new DateTimeOffset(capped.UtcTicks - capped.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-            var grantIds = covering.Select(g => g.Id).Order().ToList();
-            var authorizationId = command.ExistingAuthorizationId is { } existing
-                ? await authorizations.LinkAsync(db, existing, grantIds, cancellationToken)
-                : await authorizations.GetOrCreateAsync(db, client, command.Subject, grantIds, resourceScopes, now, cancellationToken);
-
-            unitOfWork.Audit("token.issued", "ApiClient", client.ClientId, partnerId, new
-            {
-                grantType = command.GrantType,
-                client = client.ClientId,
-                subject = command.Subject.Id,
-                grants = grantIds,
-                scopes = resourceScopes,
-                audience = resource.Audience,
-                lifetimeSeconds = (int)Math.Ceiling((expiresAt - now).TotalSeconds),
-                expiresAt,
-                cappedByGrant = grantsEnd < wanted,
-            });
-
-            return new AccessTokenDecision(client.ClientId, command.Subject.Id, partnerId, resource.Audience, resourceScopes, identityScopes,
-                grantIds, now, expiresAt, grantsEnd, authorizationId);
-        }
-
-        return OAuthRefusals.InvalidScope(
-            $"No active grant of {DescribeSubject(command.Subject)} covers all of {string.Join(", ", resourceScopes.Select(s => $"'{s}'"))} on one resource. Request access in the PartnerGate portal first.");
+        return new AccessTokenDecision(client.ClientId, command.Subject.Id, partnerId, resource.Audience, resourceScopes, identityScopes,
+            grantIds, now, expiresAt, grantsEnd, authorizationId);
     }
-
-    private static string DescribeSubject(AccessSubject subject) =>
-        subject.Kind == SubjectKind.Client ? $"client '{subject.Id}'" : "this user";
 }
-
 /// <summary>
 /// The OpenIddict authorization that tokens for one (client, subject, set of grants) are issued under, so
 /// that revoking any of those grants revokes the authorization and all its tokens (<see cref="GrantTokenRevocation"/>).

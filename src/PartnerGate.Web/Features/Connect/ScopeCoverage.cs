@@ -7,9 +7,8 @@ using PartnerGate.Domain.Grants;
 namespace PartnerGate.Web.Features.Connect;
 
 /// <summary>
-/// Invariant 2 for a user's sign-in to a partner app: which one resource the asked scopes name, and which grant in
-/// effect backs each of them. The token endpoint (<see cref="IssueAccessTokenHandler"/>) applies the same rule with
-/// its own copy of this query; it can call this one instead, so the two never drift apart.
+/// Invariant 2, in one place for the token endpoint (<see cref="IssueAccessTokenHandler"/>) and the consent step of
+/// the code flow: which one resource the asked scopes name, and which grant in effect backs each of them.
 /// </summary>
 public static class ScopeCoverage
 {
@@ -18,15 +17,14 @@ public static class ScopeCoverage
     /// or <c>invalid_scope</c>: never a smaller set than asked (invariant 2).
     /// </summary>
     public static async Task<Result<(Domain.Resources.Resource Resource, IReadOnlyList<ConsentScope> Scopes)>> FindAsync(
-        PartnerGateDbContext db, AccessSubject subject, Guid partnerId, IReadOnlyList<string> asked, IReadOnlyList<string> indicators,
-        DateTimeOffset now, CancellationToken cancellationToken)
+        PartnerGateDbContext db, IReadOnlyList<Domain.Resources.Resource> all, AccessSubject subject, Guid partnerId,
+        IReadOnlyList<string> asked, IReadOnlyList<string> indicators, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (asked.Count == 0)
         {
-            return OAuthRefusals.InvalidScope("Ask for the scopes of one resource (for example scope=openid orders.read).");
+            return OAuthRefusals.InvalidScope("Ask for at least one scope of one resource (for example scope=orders.read).");
         }
 
-        var all = await db.Resources.AsNoTracking().ToListAsync(cancellationToken);
         var resources = all.Where(r => asked.All(s => r.Scopes.Any(rs => rs.Name == s))).ToList();
         if (indicators.Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } named)
         {
@@ -35,7 +33,18 @@ public static class ScopeCoverage
                 return OAuthRefusals.InvalidTarget("A token is for one resource; ask for one resource indicator.");
             }
 
-            resources = resources.Where(r => r.Audience == named[0]).ToList();
+            var target = all.FirstOrDefault(r => r.Audience == named[0]);
+            if (target is null)
+            {
+                return OAuthRefusals.InvalidTarget($"'{named[0]}' is not a resource PartnerGate protects.");
+            }
+
+            if (!resources.Contains(target))
+            {
+                return OAuthRefusals.InvalidScope($"Not every requested scope belongs to {target.Audience}.");
+            }
+
+            resources = [target];
         }
 
         if (resources.Count == 0)
@@ -43,7 +52,7 @@ public static class ScopeCoverage
             var unknown = asked.FirstOrDefault(s => !all.Any(r => r.Scopes.Any(rs => rs.Name == s)));
             return OAuthRefusals.InvalidScope(unknown is not null
                 ? $"'{unknown}' is not a scope of any resource."
-                : "The requested scopes belong to different resources; an application acts on one resource per sign-in.");
+                : "The requested scopes belong to different resources; a token is for one resource. Ask for one token per resource.");
         }
 
         var resourceIds = resources.Select(r => r.Id).ToList();
@@ -62,7 +71,7 @@ public static class ScopeCoverage
                 .MaxBy(g => g.NotAfter))).ToList();
             if (backing.FirstOrDefault(b => b.Grant is null) is { Scope: { } uncovered })
             {
-                missing ??= $"You have no active grant for '{uncovered}' on {resource.DisplayName}. Request access in the PartnerGate portal first.";
+                missing ??= $"No active grant of {Describe(subject)} covers '{uncovered}' on {resource.Audience}. Request access in the PartnerGate portal first.";
                 continue;
             }
 
@@ -72,4 +81,6 @@ public static class ScopeCoverage
 
         return OAuthRefusals.InvalidScope(missing!);
     }
+
+    private static string Describe(AccessSubject subject) => subject.Kind == SubjectKind.Client ? $"client '{subject.Id}'" : "this user";
 }
