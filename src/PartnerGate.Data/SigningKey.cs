@@ -2,8 +2,9 @@ namespace PartnerGate.Data;
 
 /// <summary>
 /// One key of the token service's key ring: signing keys (ES256, PS256) and the key that encrypts
-/// authorization codes and refresh tokens. The private key is stored protected by Data Protection, so a
-/// copy of the database alone does not let anyone mint tokens.
+/// authorization codes and refresh tokens. The private key is stored protected by Data Protection; when
+/// Data Protection's own key ring is encrypted with a certificate (<c>DataProtection:CertificatePath</c>),
+/// a copy of the database alone does not let anyone mint tokens.
 /// </summary>
 /// <remarks>
 /// Rollover: a key is published in the JWKS from <see cref="PublishAt"/>, signs from <see cref="ActivateAt"/>

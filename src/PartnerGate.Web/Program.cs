@@ -63,7 +63,16 @@ builder.Services.ConfigureApplicationCookie(options =>
 });
 
 // Keys in the database: every node decrypts every node's cookies and antiforgery tokens, and restarts keep sessions.
-builder.Services.AddDataProtection().SetApplicationName("PartnerGate").PersistKeysToDbContext<PartnerGateDbContext>();
+var dataProtection = builder.Services.AddDataProtection().SetApplicationName("PartnerGate").PersistKeysToDbContext<PartnerGateDbContext>();
+
+// The key ring protects cookies and the token service's private keys; with a certificate configured it is
+// itself encrypted at rest, so a copy of the database alone cannot mint tokens (recommended in production).
+if (builder.Configuration["DataProtection:CertificatePath"] is { Length: > 0 } keyCertificatePath)
+{
+    dataProtection.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+        Path.IsPathRooted(keyCertificatePath) ? keyCertificatePath : Path.Combine(builder.Environment.ContentRootPath, keyCertificatePath),
+        builder.Configuration["DataProtection:CertificatePassword"]));
+}
 
 builder.Services.AddAuthorizationBuilder().AddPartnerGatePolicies();
 builder.Services.AddCascadingAuthenticationState();

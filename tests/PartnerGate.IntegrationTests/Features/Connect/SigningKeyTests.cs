@@ -110,5 +110,37 @@ public sealed class SigningKeyTests
         Assert.False(await db.SigningKeys.AnyAsync(k => k.KeyId == first));
     }
 
+    [Fact]
+    public async Task DataProtectionCertificate_EncryptsTheKeyRingAtRest()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "partnergate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        using (var rsa = RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                "CN=PartnerGate test key ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllBytesAsync(Path.Combine(directory, "ring.pfx"),
+                certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "test-password"));
+        }
+
+        await using var app = new PartnerGateAppFactory(DatabaseProvider.Sqlite, extraSettings: new Dictionary<string, string?>
+        {
+            ["DataProtection:CertificatePath"] = Path.Combine(directory, "ring.pfx"),
+            ["DataProtection:CertificatePassword"] = "test-password",
+        });
+        await app.InitializeAsync();
+        await using var db = app.CreateDbContext();
+
+        var ring = await db.DataProtectionKeys.Select(k => k.Xml).ToListAsync();
+
+        Assert.NotEmpty(ring);
+        Assert.All(ring, xml =>
+        {
+            Assert.Contains("EncryptedData", xml!, StringComparison.Ordinal);
+            Assert.DoesNotContain("<masterKey", xml!, StringComparison.Ordinal);
+        });
+    }
+
     private static List<string> KeyIds(string jwks) => [.. new JsonWebKeySet(jwks).Keys.Select(k => k.Kid).Order(StringComparer.Ordinal)];
 }
