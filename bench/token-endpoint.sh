@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 DURATION=20
-WARMUP=5
+WARMUP=15  # .NET tiers its JIT up over the first seconds under load; 5 s measured a half-warm PartnerGate
 CONCURRENCY=32
 PARTNERGATE=auto
 VARIANTS=
