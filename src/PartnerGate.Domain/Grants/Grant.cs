@@ -51,7 +51,8 @@ public sealed class Grant
         Id = Guid.NewGuid(),
         AccessRequestId = request.Id,
         PartnerId = request.PartnerId,
-        Subject = request.Subject,
+        // A copy: EF maps the subject as an owned value of each entity, and one instance cannot belong to two owners.
+        Subject = request.Subject with { },
         ResourceId = request.ResourceId,
         Scopes = [.. request.Scopes],
         NotBefore = request.NotBefore,

@@ -52,6 +52,12 @@ public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
         {
             return Failures<TResponse>.From(Error.Conflict("concurrent_change", ConflictMessage));
         }
+        catch (DbUpdateException exception) when (Failures<TResponse>.CanRepresent && DatabaseErrors.IsUniqueViolation(exception))
+        {
+            // The handler checked the name was free; someone else took it between that check and this commit.
+            return Failures<TResponse>.From(Error.Conflict("already_exists",
+                "Something with that name was created at the same moment. Reload and choose another name."));
+        }
         finally
         {
             work.Close();
