@@ -69,6 +69,36 @@ public sealed class AuthorizationCodeFlowTests(PortalFixture portal)
         await Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Heading)).ToHaveTextAsync("Signed in to the BoltNut supplier portal");
     }
 
+    [Fact]
+    public async Task Carol_OfAnotherPartner_SigningInThroughBoltNutsApp_IsSentBackWithAccessDenied()
+    {
+        var page = await portal.NewPageAsync();
+        await page.RouteAsync("http://localhost:7070/**", route => route.FulfillAsync(new()
+        {
+            Status = 200,
+            ContentType = "text/html",
+            Body = "<!DOCTYPE html><title>BoltNut supplier portal</title><h1>Back at the BoltNut supplier portal</h1>",
+        }));
+        var authorize = QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
+        {
+            ["client_id"] = "boltnut-web",
+            ["redirect_uri"] = Callback,
+            ["response_type"] = "code",
+            ["scope"] = "openid orders.read",
+            ["state"] = "carol-state",
+            ["code_challenge"] = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(Guid.NewGuid().ToString("N")))),
+            ["code_challenge_method"] = "S256",
+        });
+
+        await page.GotoAsync(authorize);
+        await new SignInPage(page).SignInAsync("carol@fastfreight.example", PortalFixture.DemoPassword);
+
+        // The refusal is a redirect that ends the sign-in form's navigation: the sign-in page's CSP must allow
+        // the app's registered origin in form-action, or Chrome blocks it and carol sees a browser error page.
+        await Expect(page).ToHaveURLAsync(new Regex("^http://localhost:7070/callback\\?error=access_denied"));
+        Assert.Equal("carol-state", QueryHelpers.ParseQuery(new Uri(page.Url).Query)["state"].ToString());
+    }
+
     /// <summary>Bob asks for purchase orders and an approver approves, through the real pipeline (the loop itself has its own test).</summary>
     private async Task GiveBobAnOrdersGrantAsync()
     {
