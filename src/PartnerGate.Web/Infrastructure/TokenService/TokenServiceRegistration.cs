@@ -126,10 +126,21 @@ internal sealed class ConfigureTokenServiceKeys(SigningKeyRing ring, IOptions<To
         foreach (var file in certificates)
         {
             var certificate = Load(file, environment);
-            var algorithm = certificate.GetECDsaPublicKey() is not null
-                ? SigningKeyRing.Es256
-                : Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSsaPssSha256;
-            serverOptions.SigningCredentials.Add(new Microsoft.IdentityModel.Tokens.X509SigningCredentials(certificate, algorithm));
+            if (certificate.GetECDsaPrivateKey() is { } ecdsa)
+            {
+                // IdentityModel signs only with RSA through an X509SecurityKey: an EC certificate's key is used
+                // directly, named by the certificate's thumbprint so operators can match it.
+                var key = new Microsoft.IdentityModel.Tokens.ECDsaSecurityKey(ecdsa)
+                {
+                    KeyId = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(certificate.GetCertHash()),
+                };
+                serverOptions.SigningCredentials.Add(new Microsoft.IdentityModel.Tokens.SigningCredentials(key, SigningKeyRing.Es256));
+            }
+            else
+            {
+                serverOptions.SigningCredentials.Add(new Microsoft.IdentityModel.Tokens.X509SigningCredentials(
+                    certificate, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSsaPssSha256));
+            }
         }
 
         serverOptions.EncryptionCredentials.Add(new Microsoft.IdentityModel.Tokens.X509EncryptingCredentials(Load(encryption, environment)));

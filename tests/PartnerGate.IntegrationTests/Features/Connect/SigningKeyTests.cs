@@ -142,5 +142,51 @@ public sealed class SigningKeyTests
         });
     }
 
+    [Fact]
+    public async Task ConfiguredCertificates_SignInsteadOfTheDatabaseKeyRing()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "partnergate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        string signingThumbprint;
+        using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=PartnerGate signing", ecdsa, HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            signingThumbprint = certificate.Thumbprint;
+            await File.WriteAllBytesAsync(Path.Combine(directory, "signing.pfx"),
+                certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pw"));
+        }
+
+        using (var rsa = RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=PartnerGate encryption", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllBytesAsync(Path.Combine(directory, "encryption.pfx"),
+                certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pw"));
+        }
+
+        await using var app = new PartnerGateAppFactory(DatabaseProvider.Sqlite, environment: "Production", extraSettings: new Dictionary<string, string?>
+        {
+            ["TokenService:SigningCertificates:0:Path"] = Path.Combine(directory, "signing.pfx"),
+            ["TokenService:SigningCertificates:0:Password"] = "pw",
+            ["TokenService:EncryptionCertificate:Path"] = Path.Combine(directory, "encryption.pfx"),
+            ["TokenService:EncryptionCertificate:Password"] = "pw",
+            ["TokenService:AllowInsecureHttp"] = "true",
+        });
+        await app.InitializeAsync();
+        var client = await app.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
+        var http = app.CreateClient();
+
+        var token = Read(await http.AccessTokenAsync(client, "orders.read"));
+        var jwks = new JsonWebKeySet(await http.GetStringAsync("/.well-known/jwks"));
+
+        Assert.Equal("ES256", token.Alg);
+        var published = Assert.Single(jwks.Keys);
+        Assert.Equal(token.Kid, published.Kid);
+        Assert.Equal(Base64UrlEncoder.Encode(Convert.FromHexString(signingThumbprint)), published.Kid);
+        await using var db = app.CreateDbContext();
+        Assert.False(await db.SigningKeys.AnyAsync(), "With certificates configured, no key is generated in the database.");
+    }
+
     private static List<string> KeyIds(string jwks) => [.. new JsonWebKeySet(jwks).Keys.Select(k => k.Kid).Order(StringComparer.Ordinal)];
 }
