@@ -12,13 +12,14 @@ namespace PartnerGate.Data;
 /// spent asleep. This interceptor queues write transactions of one process on one database file in order
 /// instead (an async semaphore, no thread blocked), so each starts the moment the previous one ends. With
 /// WAL (set at start-up) readers never wait for it. Other processes on the same file still meet the busy
-/// handler, as before. A wait longer than <see cref="MaximumWait"/> proceeds without the gate, so a flow
-/// that ever held two transactions at once could be slowed, never deadlocked.
+/// handler, as before. A wait longer than <see cref="MaximumWait"/> proceeds without the gate (to the busy
+/// handler), so a flow that ever held two transactions at once could be slowed, never deadlocked. Only
+/// asynchronous transaction starts are queued.
 /// </summary>
 public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbConnectionInterceptor
 {
     public static readonly SqliteWriteGate Instance = new();
-    public static readonly TimeSpan MaximumWait = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MaximumWait = TimeSpan.FromSeconds(10);
 
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
     private static readonly ConditionalWeakTable<DbConnection, SemaphoreSlim> Held = [];
@@ -30,16 +31,11 @@ public sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbConnectionIn
     {
     }
 
-    public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
-    {
-        var gate = GateFor(connection);
-        if (gate.Wait(MaximumWait))
-        {
-            Held.AddOrUpdate(connection, gate);
-        }
-
-        return result;
-    }
+    // Synchronous callers (Data Protection's key store, Identity's sync paths) are not queued: blocking a
+    // thread-pool thread here could starve the very continuation that would end the current writer's
+    // transaction. They meet SQLite's busy handler, as before.
+    public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result) =>
+        result;
 
     public async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
         DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
