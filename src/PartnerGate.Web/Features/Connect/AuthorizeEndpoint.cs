@@ -90,12 +90,19 @@ public static class AuthorizeEndpoint
             var applicationId = await ApplicationIdAsync(applications, details.Value.ClientId, http.RequestAborted);
             var earlier = authorizations.FindAsync(details.Value.UserId.ToString(), applicationId, Statuses.Valid, AuthorizationTypes.Permanent,
                 [.. details.Value.AllScopes], http.RequestAborted);
+
+            // Finish (and so close) the query before writing through the same context: issuing the code from
+            // inside the loop left a reader open on its connection, and SQLite then refused the write as locked.
+            var consented = false;
             await foreach (var _ in earlier)
             {
-                return await IssueCodeAsync(details.Value, mediator, applications, authorizations, http.RequestAborted);
+                consented = true;
+                break;
             }
 
-            return TokenEndpoint.Refuse(OAuthErrors.ConsentRequired, "You have not yet allowed this application to act for you.");
+            return consented
+                ? await IssueCodeAsync(details.Value, mediator, applications, authorizations, http.RequestAborted)
+                : TokenEndpoint.Refuse(OAuthErrors.ConsentRequired, "You have not yet allowed this application to act for you.");
         }
 
         return Results.Redirect(ConsentPath + QueryString.Create(RequestParameters(http)));
