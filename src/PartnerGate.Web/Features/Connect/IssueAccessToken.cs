@@ -166,6 +166,9 @@ public sealed class GrantAuthorizationCache
 {
     private readonly ConcurrentDictionary<string, string> known = new(StringComparer.Ordinal);
 
+    // Created in a transaction that has not committed yet; moved to known by Remember.
+    private readonly ConcurrentDictionary<string, string> pending = new(StringComparer.Ordinal);
+
     public async Task<string> GetOrCreateAsync(
         PartnerGateDbContext db, ApiClient client, AccessSubject subject, IReadOnlyList<Guid> grantIds, IReadOnlyList<string> scopes,
         DateTimeOffset now, CancellationToken cancellationToken)
@@ -178,24 +181,23 @@ public sealed class GrantAuthorizationCache
             return cached;
         }
 
+        // Another node (or this one before a restart) may have created it: valid authorizations of this client
+        // and subject linked to the first grant, then the one whose linked grants are exactly these.
         var first = grantIds[0];
-        var existing = await db.GrantAuthorizations.AsNoTracking()
-            .Where(l => l.GrantId == first)
-            .Select(l => l.AuthorizationId)
+        var candidates = await (
+                from link in db.GrantAuthorizations.AsNoTracking()
+                where link.GrantId == first
+                join authorization in db.Set<OpenIddictEntityFrameworkCoreAuthorization>().AsNoTracking() on link.AuthorizationId equals authorization.Id
+                where authorization.Status == Statuses.Valid && authorization.Subject == subject.Id && authorization.Application!.ClientId == client.ClientId
+                select authorization.Id)
             .ToListAsync(cancellationToken);
-        foreach (var candidate in existing)
+        var links = await db.GrantAuthorizations.AsNoTracking().Where(l => candidates.Contains(l.AuthorizationId)).ToListAsync(cancellationToken);
+        var match = links.GroupBy(l => l.AuthorizationId)
+            .FirstOrDefault(g => g.Select(l => l.GrantId).Order().SequenceEqual(grantIds))?.Key;
+        if (match is not null)
         {
-            var linked = await db.GrantAuthorizations.AsNoTracking().Where(l => l.AuthorizationId == candidate).Select(l => l.GrantId).ToListAsync(cancellationToken);
-            var authorization = await db.Set<OpenIddictEntityFrameworkCoreAuthorization>().AsNoTracking()
-                .Where(a => a.Id == candidate)
-                .Select(a => new { a.Status, a.Subject, ClientId = a.Application!.ClientId })
-                .SingleOrDefaultAsync(cancellationToken);
-            if (authorization is { Status: Statuses.Valid } && authorization.Subject == subject.Id && authorization.ClientId == client.ClientId
-                && linked.Order().SequenceEqual(grantIds))
-            {
-                known[key] = candidate;
-                return candidate;
-            }
+            known[key] = match;
+            return match;
         }
 
         var applicationId = await db.Set<OpenIddictEntityFrameworkCoreApplication>().Where(a => a.ClientId == client.ClientId)
@@ -222,8 +224,6 @@ public sealed class GrantAuthorizationCache
         return created.Id;
     }
 
-    private readonly ConcurrentDictionary<string, string> pending = new(StringComparer.Ordinal);
-
     /// <summary>Links an existing authorization (of a code or refresh token) to the grants that now cover its tokens.</summary>
     public async Task<string> LinkAsync(PartnerGateDbContext db, string authorizationId, IReadOnlyList<Guid> grantIds, CancellationToken cancellationToken)
     {
@@ -243,16 +243,6 @@ public sealed class GrantAuthorizationCache
         if (pending.TryRemove(authorizationId, out var key))
         {
             known[key] = authorizationId;
-        }
-    }
-
-    /// <summary>Forgets authorizations of grants that ended (called when a grant is revoked).</summary>
-    public void Forget(IEnumerable<string> authorizationIds)
-    {
-        var ids = authorizationIds.ToHashSet(StringComparer.Ordinal);
-        foreach (var entry in known.Where(e => ids.Contains(e.Value)).ToList())
-        {
-            known.TryRemove(entry.Key, out _);
         }
     }
 }

@@ -23,10 +23,11 @@ public sealed class SigningKeyTests
 
         string token;
         string firstKeys;
+        TestClient client;
         await using (var first = new PartnerGateAppFactory(DatabaseProvider.Sqlite, extraSettings: settings))
         {
             await first.InitializeAsync();
-            var client = await first.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
+            client = await first.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
             var http = first.CreateClient();
             token = await http.AccessTokenAsync(client, "orders.read");
             firstKeys = await http.GetStringAsync("/.well-known/jwks");
@@ -34,7 +35,12 @@ public sealed class SigningKeyTests
 
         await using var second = new PartnerGateAppFactory(DatabaseProvider.Sqlite, extraSettings: settings);
         await second.InitializeAsync();
-        var secondKeys = await second.CreateClient().GetStringAsync("/.well-known/jwks");
+        var secondHttp = second.CreateClient();
+        var secondKeys = await secondHttp.GetStringAsync("/.well-known/jwks");
+
+        // The restarted node finds the authorization the first one created for this client and grant.
+        var again = Read(await secondHttp.AccessTokenAsync(client, "orders.read"));
+        Assert.Equal(Read(token).GetClaim("oi_au_id").Value, again.GetClaim("oi_au_id").Value);
 
         Assert.Equal(KeyIds(firstKeys), KeyIds(secondKeys));
         var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
