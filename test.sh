@@ -32,6 +32,13 @@ if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
   install_debian_packages python3-aiosmtpd
 fi
 
+# --- The independent OIDC provider for the federation tests: node oidc-provider, from npm -----------------
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  install_debian_packages nodejs npm
+fi
+log "installing the test identity provider's node packages (npm ci)"
+npm ci --prefix tests/PartnerGate.TestIdentityProvider --no-audit --no-fund --silent
+
 # --- PostgreSQL on loopback for the provider tests --------------------------------------------------
 pg_bin() {
   local found

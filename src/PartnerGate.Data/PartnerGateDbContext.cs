@@ -33,6 +33,8 @@ public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> 
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<GrantAuthorization> GrantAuthorizations => Set<GrantAuthorization>();
+    public DbSet<PartnerIdentityProvider> PartnerIdentityProviders => Set<PartnerIdentityProvider>();
+    public DbSet<ConsumedSubjectToken> ConsumedSubjectTokens => Set<ConsumedSubjectToken>();
 
     /// <summary>
     /// Every SaveChanges runs in a transaction, even a single statement (EF skips it by default): on SQLite

@@ -411,6 +411,26 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                         });
                 });
 
+            modelBuilder.Entity("PartnerGate.Data.ConsumedSubjectToken", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ConsumedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ConsumedSubjectTokens", (string)null);
+                });
+
             modelBuilder.Entity("PartnerGate.Data.GrantAuthorization", b =>
                 {
                     b.Property<Guid>("GrantId")
@@ -827,6 +847,10 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
+                    b.PrimitiveCollection<List<string>>("WorkloadSubjects")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ClientId")
@@ -988,6 +1012,65 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Partners", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.Partners.PartnerIdentityProvider", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Authority")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("PartnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.PrimitiveCollection<List<string>>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PartnerId")
+                        .IsUnique();
+
+                    b.ToTable("PartnerIdentityProviders", (string)null);
                 });
 
             modelBuilder.Entity("PartnerGate.Domain.Resources.Resource", b =>
@@ -1299,6 +1382,78 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                     b.Navigation("Certifications");
 
                     b.Navigation("Domains");
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.Partners.PartnerIdentityProvider", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.Partners.Partner", null)
+                        .WithMany()
+                        .HasForeignKey("PartnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsOne("PartnerGate.Domain.Partners.IdentityProviderClaimMapping", "ClaimMapping", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerIdentityProviderId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("EmailClaim")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("EmailClaim");
+
+                            b1.Property<string>("NameClaim")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("NameClaim");
+
+                            b1.Property<string>("PartnerAdminRoleValue")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("PartnerAdminRoleValue");
+
+                            b1.Property<string>("RoleClaim")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("RoleClaim");
+
+                            b1.HasKey("PartnerIdentityProviderId");
+
+                            b1.ToTable("PartnerIdentityProviders");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerIdentityProviderId");
+                        });
+
+                    b.OwnsOne("PartnerGate.Domain.Partners.IdentityProviderMfaRequirement", "Mfa", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerIdentityProviderId")
+                                .HasColumnType("uuid");
+
+                            b1.PrimitiveCollection<string[]>("AcceptedAcrValues")
+                                .IsRequired()
+                                .HasColumnType("text[]")
+                                .HasColumnName("AcceptedAcrValues");
+
+                            b1.Property<bool>("Required")
+                                .HasColumnType("boolean")
+                                .HasColumnName("MfaRequired");
+
+                            b1.HasKey("PartnerIdentityProviderId");
+
+                            b1.ToTable("PartnerIdentityProviders");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerIdentityProviderId");
+                        });
+
+                    b.Navigation("ClaimMapping")
+                        .IsRequired();
+
+                    b.Navigation("Mfa")
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("PartnerGate.Domain.Resources.Resource", b =>

@@ -414,6 +414,26 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                         });
                 });
 
+            modelBuilder.Entity("PartnerGate.Data.ConsumedSubjectToken", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTimeOffset>("ConsumedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ConsumedSubjectTokens", (string)null);
+                });
+
             modelBuilder.Entity("PartnerGate.Data.GrantAuthorization", b =>
                 {
                     b.Property<Guid>("GrantId")
@@ -831,6 +851,10 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
+                    b.PrimitiveCollection<string>("WorkloadSubjects")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ClientId")
@@ -992,6 +1016,65 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("Partners", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.Partners.PartnerIdentityProvider", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Authority")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<Guid>("PartnerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.PrimitiveCollection<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PartnerId")
+                        .IsUnique();
+
+                    b.ToTable("PartnerIdentityProviders", (string)null);
                 });
 
             modelBuilder.Entity("PartnerGate.Domain.Resources.Resource", b =>
@@ -1303,6 +1386,78 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                     b.Navigation("Certifications");
 
                     b.Navigation("Domains");
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.Partners.PartnerIdentityProvider", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.Partners.Partner", null)
+                        .WithMany()
+                        .HasForeignKey("PartnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsOne("PartnerGate.Domain.Partners.IdentityProviderClaimMapping", "ClaimMapping", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerIdentityProviderId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<string>("EmailClaim")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)")
+                                .HasColumnName("EmailClaim");
+
+                            b1.Property<string>("NameClaim")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)")
+                                .HasColumnName("NameClaim");
+
+                            b1.Property<string>("PartnerAdminRoleValue")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)")
+                                .HasColumnName("PartnerAdminRoleValue");
+
+                            b1.Property<string>("RoleClaim")
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)")
+                                .HasColumnName("RoleClaim");
+
+                            b1.HasKey("PartnerIdentityProviderId");
+
+                            b1.ToTable("PartnerIdentityProviders");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerIdentityProviderId");
+                        });
+
+                    b.OwnsOne("PartnerGate.Domain.Partners.IdentityProviderMfaRequirement", "Mfa", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerIdentityProviderId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.PrimitiveCollection<string>("AcceptedAcrValues")
+                                .IsRequired()
+                                .HasColumnType("nvarchar(max)")
+                                .HasColumnName("AcceptedAcrValues");
+
+                            b1.Property<bool>("Required")
+                                .HasColumnType("bit")
+                                .HasColumnName("MfaRequired");
+
+                            b1.HasKey("PartnerIdentityProviderId");
+
+                            b1.ToTable("PartnerIdentityProviders");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerIdentityProviderId");
+                        });
+
+                    b.Navigation("ClaimMapping")
+                        .IsRequired();
+
+                    b.Navigation("Mfa")
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("PartnerGate.Domain.Resources.Resource", b =>

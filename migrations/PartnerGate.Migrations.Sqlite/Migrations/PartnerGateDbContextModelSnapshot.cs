@@ -399,6 +399,26 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("PartnerGate.Data.ConsumedSubjectToken", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ConsumedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ConsumedSubjectTokens", (string)null);
+                });
+
             modelBuilder.Entity("PartnerGate.Data.GrantAuthorization", b =>
                 {
                     b.Property<Guid>("GrantId")
@@ -815,6 +835,10 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("WorkloadSubjects")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ClientId")
@@ -976,6 +1000,65 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Partners", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.Partners.PartnerIdentityProvider", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Authority")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PartnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PartnerId")
+                        .IsUnique();
+
+                    b.ToTable("PartnerIdentityProviders", (string)null);
                 });
 
             modelBuilder.Entity("PartnerGate.Domain.Resources.Resource", b =>
@@ -1287,6 +1370,78 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                     b.Navigation("Certifications");
 
                     b.Navigation("Domains");
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.Partners.PartnerIdentityProvider", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.Partners.Partner", null)
+                        .WithMany()
+                        .HasForeignKey("PartnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsOne("PartnerGate.Domain.Partners.IdentityProviderClaimMapping", "ClaimMapping", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerIdentityProviderId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("EmailClaim")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("EmailClaim");
+
+                            b1.Property<string>("NameClaim")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("NameClaim");
+
+                            b1.Property<string>("PartnerAdminRoleValue")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("PartnerAdminRoleValue");
+
+                            b1.Property<string>("RoleClaim")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("RoleClaim");
+
+                            b1.HasKey("PartnerIdentityProviderId");
+
+                            b1.ToTable("PartnerIdentityProviders");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerIdentityProviderId");
+                        });
+
+                    b.OwnsOne("PartnerGate.Domain.Partners.IdentityProviderMfaRequirement", "Mfa", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerIdentityProviderId")
+                                .HasColumnType("TEXT");
+
+                            b1.PrimitiveCollection<string>("AcceptedAcrValues")
+                                .IsRequired()
+                                .HasColumnType("TEXT")
+                                .HasColumnName("AcceptedAcrValues");
+
+                            b1.Property<bool>("Required")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("MfaRequired");
+
+                            b1.HasKey("PartnerIdentityProviderId");
+
+                            b1.ToTable("PartnerIdentityProviders");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerIdentityProviderId");
+                        });
+
+                    b.Navigation("ClaimMapping")
+                        .IsRequired();
+
+                    b.Navigation("Mfa")
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("PartnerGate.Domain.Resources.Resource", b =>

@@ -21,6 +21,7 @@ public sealed class ApiClientConfiguration : IEntityTypeConfiguration<ApiClient>
         builder.Property(c => c.AuthenticationMethod).HasConversion<string>().HasMaxLength(20);
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
         builder.PrimitiveCollection(c => c.RedirectUris);
+        builder.PrimitiveCollection(c => c.WorkloadSubjects);
         builder.Property(c => c.DisabledReason).HasMaxLength(1000);
         builder.Property(c => c.Version).IsConcurrencyToken();
     }
