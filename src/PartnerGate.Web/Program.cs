@@ -10,6 +10,7 @@ using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
 using PartnerGate.Web.Infrastructure.Database;
+using PartnerGate.Web.Infrastructure.Federation;
 using PartnerGate.Web.Infrastructure.Live;
 using PartnerGate.Web.Infrastructure.Mail;
 using PartnerGate.Web.Infrastructure.Mediator;
@@ -33,6 +34,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPartnerGateMediator();
 builder.Services.AddPartnerGateMail(builder.Configuration);
 builder.Services.AddPartnerGateTokenService(builder.Configuration, builder.Environment);
+builder.Services.AddPartnerGateFederationInfrastructure();
 builder.Services.AddSingleton<GrantAuthorizationCache>();
 builder.Services.AddSingleton<ResourceCatalog>();
 

@@ -89,6 +89,16 @@ public sealed class PartnerIdentityProvider
 
     public static string SchemeNameFor(Guid providerId) => $"partner-idp-{providerId:N}";
 
+    /// <summary>
+    /// Where the provider sends the user back (the redirect URI the partner registers at its IdP, prefixed with
+    /// the portal's origin). One path per provider: each provider has its own handler and state.
+    /// </summary>
+    public string CallbackPath => CallbackPathFor(Id);
+
+    public const string CallbackPathPrefix = "/signin-partner/";
+
+    public static string CallbackPathFor(Guid providerId) => $"{CallbackPathPrefix}{providerId:N}";
+
     public static Result<PartnerIdentityProvider> Register(
         Partner partner, string displayName, string authority, string clientId, string protectedClientSecret,
         IEnumerable<string> scopes, IdentityProviderClaimMapping claimMapping, IdentityProviderMfaRequirement mfa, DateTimeOffset now,
