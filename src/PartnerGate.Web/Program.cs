@@ -52,6 +52,12 @@ builder.Services
     .AddEntityFrameworkStores<PartnerGateDbContext>()
     .AddClaimsPrincipalFactory<PartnerGateClaimsPrincipalFactory>()
     .AddDefaultTokenProviders();
+// Staff second factor (authenticator app): the half-signed-in cookie between password and code lives as long as
+// the set-up page's key, and a session keeps its amr (how it was opened) when Identity refreshes it.
+builder.Services.AddScoped<StaffAuthenticator>();
+builder.Services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(
+    IdentityConstants.TwoFactorUserIdScheme, options => options.ExpireTimeSpan = TimeSpan.FromMinutes(15));
+builder.Services.Configure<SecurityStampValidatorOptions>(options => options.OnRefreshingPrincipal = AuthenticationMethods.PreserveAuthenticationMethods);
 builder.Services.ConfigureApplicationCookie(options =>
 {
     options.LoginPath = AccountEndpoints.SignInPath;

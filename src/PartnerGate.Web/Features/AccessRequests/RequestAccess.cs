@@ -80,6 +80,14 @@ public sealed class RequestAccessHandler(IUnitOfWork unitOfWork, ICurrentUser cu
             return submitted.Error!;
         }
 
+        // After the request's own rules, so a request that cannot succeed anyway says why first. The session decides
+        // for requests made for a service client too: the person asking is who must have proven MFA.
+        if (resource.Policy.RequireMfa && !currentUser.HasMultiFactorSession)
+        {
+            return Error.PolicyRefused("request.mfa_required",
+                $"{resource.DisplayName} requires a multi-factor sign-in; sign in through your organisation's identity provider with MFA, then ask again.");
+        }
+
         var request = submitted.Value;
         var duplicate = await FindDuplicateAsync(request, now, cancellationToken);
         if (duplicate is not null)

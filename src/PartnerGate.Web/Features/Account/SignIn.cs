@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using PartnerGate.Data;
 using PartnerGate.Domain.Common;
 using PartnerGate.Web.Infrastructure.Mediator;
+using PartnerGate.Web.Infrastructure.Security;
 
 namespace PartnerGate.Web.Features.Account;
 
@@ -13,6 +15,12 @@ public enum SignInOutcome
 
     /// <summary>Wrong password, unknown e-mail or locked account: deliberately one outcome, so the page cannot leak which.</summary>
     Refused,
+
+    /// <summary>Password right; staff with an authenticator enter its code next (no session yet).</summary>
+    RequiresSecondFactor,
+
+    /// <summary>Password right; staff without an authenticator must set one up before any session exists.</summary>
+    RequiresEnrolment,
 }
 
 /// <summary>Signs in with a local account (password, lockout on). Runs in the static-SSR request so the cookie can be set.</summary>
@@ -51,14 +59,25 @@ public sealed class SignInHandler(
             return SignInOutcome.Refused;
         }
 
-        var result = await signInManager.PasswordSignInAsync(user, command.Password, isPersistent: false, lockoutOnFailure: true);
+        // Only checks the password (and lockout): whether a session follows depends on the second factor below.
+        var result = await signInManager.CheckPasswordSignInAsync(user, command.Password, lockoutOnFailure: true);
+        if (result.Succeeded && StaffAuthenticator.IsRequiredFor(await userManager.GetRolesAsync(user)))
+        {
+            await PendingSecondFactor.BeginAsync(signInManager.Context, user.Id);
+            var next = user.TwoFactorEnabled ? "authenticator_code" : "authenticator_enrolment";
+            unitOfWork.Audit("account.password_accepted", "User", user.Id.ToString(), user.PartnerId, new { email, next });
+            return user.TwoFactorEnabled ? SignInOutcome.RequiresSecondFactor : SignInOutcome.RequiresEnrolment;
+        }
+
         if (result.Succeeded)
         {
+            // Partner users' second factor, where their organisation requires one, comes from their own IdP.
+            await signInManager.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(AuthenticationMethods.ClaimType, AuthenticationMethods.Password)]);
             unitOfWork.Audit("account.signed_in", "User", user.Id.ToString(), user.PartnerId, new { email, method = "password" });
             return SignInOutcome.SignedIn;
         }
 
-        var reason = result.IsLockedOut ? "locked_out" : result.IsNotAllowed ? "not_allowed" : result.RequiresTwoFactor ? "requires_two_factor" : "wrong_password";
+        var reason = result.IsLockedOut ? "locked_out" : result.IsNotAllowed ? "not_allowed" : "wrong_password";
         unitOfWork.Audit("account.sign_in_refused", "User", user.Id.ToString(), user.PartnerId, new { email, reason });
         return SignInOutcome.Refused;
     }
@@ -67,7 +86,7 @@ public sealed class SignInHandler(
 /// <summary>Ends the session's cookie.</summary>
 public sealed record SignOutCommand : ICommand<Result>;
 
-public sealed class SignOutHandler(SignInManager<PartnerGateUser> signInManager, IUnitOfWork unitOfWork, Infrastructure.Security.ICurrentUser currentUser)
+public sealed class SignOutHandler(SignInManager<PartnerGateUser> signInManager, IUnitOfWork unitOfWork, ICurrentUser currentUser)
     : ICommandHandler<SignOutCommand, Result>
 {
     public async ValueTask<Result> Handle(SignOutCommand command, CancellationToken cancellationToken)

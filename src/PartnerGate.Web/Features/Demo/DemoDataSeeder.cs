@@ -19,10 +19,23 @@ public sealed partial class DemoDataSeeder(
     TimeProvider clock,
     IConfiguration configuration,
     IHostEnvironment environment,
+    Account.StaffAuthenticator authenticator,
     ILogger<DemoDataSeeder> logger)
 {
     /// <summary>The one password of every demo account. Demo data is never seeded unless asked for.</summary>
     public const string DemoPassword = "PartnerGate!2026";
+
+    /// <summary>
+    /// The demo staff's authenticator keys (base32, TOTP SHA-1, 6 digits, 30 s), published in the README so anyone
+    /// trying the demo can add them to an app. Seeded only in Development: anywhere else a published key would be no
+    /// second factor at all, so there demo staff set up their own app at first sign-in.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DemoAuthenticatorKeys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["admin@acme.example"] = "DEMOADMINXPARTNERGATEXACMEXSTAFF",
+        ["approver@acme.example"] = "DEMOAPPROVERXPARTNERGATEXACMEXAA",
+        ["approver2@acme.example"] = "DEMOAPPROVERTWOXPARTNERGATEXACME",
+    };
 
     public const string Tisax = "TISAX";
     public const string Iso27001 = "ISO 27001";
@@ -51,6 +64,11 @@ public sealed partial class DemoDataSeeder(
 
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
+        // Encrypted before the transaction: the first encryption writes a Data Protection key, which SQLite's
+        // single writer would refuse while the seed transaction holds the lock.
+        var demoKeys = environment.IsDevelopment()
+            ? DemoAuthenticatorKeys.ToDictionary(k => k.Key, k => authenticator.ProtectKey(k.Value), StringComparer.OrdinalIgnoreCase)
+            : [];
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async ct =>
         {
@@ -116,6 +134,8 @@ public sealed partial class DemoDataSeeder(
                 audit.Add(new AuditEntry("user.created", "User", user.Id.ToString(), partnerId, $$"""{"email":"{{demo.Email}}","role":"{{demo.Role}}"}"""));
             }
 
+            await SeedAuthenticatorsAsync(demoKeys, audit);
+
             await SeedClientsAsync(audit, now, ct);
             await AuditTrail.AppendAsync(db, audit, AuditActor.System, now, ct);
             await db.SaveChangesAsync(ct);
@@ -125,6 +145,21 @@ public sealed partial class DemoDataSeeder(
                 LogSeeded(audit.Count);
             }
         }, cancellationToken);
+    }
+
+    /// <summary>Demo staff who have no authenticator get the published demo key (no recovery codes: the key is in the README).</summary>
+    private async Task SeedAuthenticatorsAsync(Dictionary<string, string> protectedKeys, List<AuditEntry> audit)
+    {
+        foreach (var (email, protectedKey) in protectedKeys)
+        {
+            if (await userManager.FindByEmailAsync(email) is not { TwoFactorEnabled: false } user)
+            {
+                continue;
+            }
+
+            Check(await authenticator.EnableProtectedAsync(user, protectedKey, provenStep: 0, recoveryCodes: []), email);
+            audit.Add(new AuditEntry("account.mfa_enrolled", "User", user.Id.ToString(), null, $$"""{"email":"{{email}}","factor":"totp","demoKey":true}"""));
+        }
     }
 
     /// <summary>The five supply-network resources of the demo, with the policies the README describes.</summary>

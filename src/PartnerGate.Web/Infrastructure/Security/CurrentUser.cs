@@ -15,6 +15,9 @@ public interface ICurrentUser
     string DisplayName { get; }
     bool IsInRole(string role);
 
+    /// <summary>The session was opened with more than one factor (<c>amr</c> holds <c>mfa</c>): a staff authenticator code, or a partner IdP that proved MFA.</summary>
+    bool HasMultiFactorSession { get; }
+
     /// <summary>The user as domain rules see them; only for a signed-in user.</summary>
     Actor ToActor();
     AuditActor ToAuditActor();
@@ -40,6 +43,8 @@ public sealed class CurrentUser : ICurrentUser
 
     public bool IsInRole(string role) => Principal.IsInRole(role);
 
+    public bool HasMultiFactorSession => Principal.HasClaim(AuthenticationMethods.ClaimType, AuthenticationMethods.MultiFactor);
+
     public void Set(ClaimsPrincipal principal) => Principal = principal;
 
     public Actor ToActor()
@@ -59,4 +64,33 @@ public sealed class CurrentUser : ICurrentUser
 
     private Guid? ParseGuid(string claimType) =>
         Guid.TryParse(Principal.FindFirstValue(claimType), CultureInfo.InvariantCulture, out var value) ? value : null;
+}
+
+/// <summary>
+/// Authentication method references (RFC 8176) on the session cookie, claim <c>amr</c>. Sign-in writes them; they
+/// survive the cookie's security-stamp refresh (see <see cref="PreserveAuthenticationMethods"/>).
+/// </summary>
+public static class AuthenticationMethods
+{
+    public const string ClaimType = "amr";
+    public const string Password = "pwd";
+    public const string OneTimePassword = "otp";
+    public const string MultiFactor = "mfa";
+
+    /// <summary>
+    /// Identity re-creates the principal from the database when it re-validates the security stamp (every 30 minutes),
+    /// which would drop how the session was opened; a session that proved MFA must not silently lose it.
+    /// </summary>
+    public static Task PreserveAuthenticationMethods(Microsoft.AspNetCore.Identity.SecurityStampRefreshingPrincipalContext context)
+    {
+        if (context.NewPrincipal?.Identity is ClaimsIdentity identity && context.CurrentPrincipal is { } current)
+        {
+            foreach (var claim in current.FindAll(ClaimType).Where(c => !identity.HasClaim(ClaimType, c.Value)))
+            {
+                identity.AddClaim(new Claim(ClaimType, claim.Value));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 }
