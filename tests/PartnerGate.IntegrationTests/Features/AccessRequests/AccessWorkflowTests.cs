@@ -22,7 +22,8 @@ public sealed class AccessWorkflowTests(SqliteApp sqlite, PostgreSqlApp postgreS
     {
         var app = apps.For(provider);
         var bob = await app.NewBoltNutUserAsync();
-        var requestId = await app.SubmittedAsync(bob, "line-telemetry", "telemetry.read", TimeSpan.FromHours(4));
+        // Line telemetry requires a multi-factor sign-in; this test is about the approvals after it.
+        var requestId = await app.SubmittedAsync(bob, "line-telemetry", "telemetry.read", TimeSpan.FromHours(4), multiFactorSession: true);
 
         var first = await app.ApproveAsync("approver@acme.example", requestId);
         var again = await app.ApproveAsync("approver@acme.example", requestId);
@@ -248,7 +249,7 @@ public sealed class AccessWorkflowTests(SqliteApp sqlite, PostgreSqlApp postgreS
     public async Task Inbox_ShowsWhatWaitsForMe_OldestFirst_AndDropsWhatIApproved()
     {
         var bob = await sqlite.NewBoltNutUserAsync();
-        var requestId = await sqlite.SubmittedAsync(bob, "line-telemetry", "telemetry.read", TimeSpan.FromHours(3));
+        var requestId = await sqlite.SubmittedAsync(bob, "line-telemetry", "telemetry.read", TimeSpan.FromHours(3), multiFactorSession: true);
         var search = new GetApprovalInboxQuery(PageSize: 200, Search: "Test user");
 
         var before = await sqlite.SendAsync<Result<InboxPage>>(search, "approver@acme.example");

@@ -16,16 +16,22 @@ internal static class Workflow
         return await db.Resources.Where(r => r.Name == name).Select(r => r.Id).SingleAsync();
     }
 
+    /// <summary>Requests access as <paramref name="email"/>; <paramref name="multiFactorSession"/>: the session proved MFA (line-telemetry's policy requires it).</summary>
     public static async Task<Result<RequestAccessOutcome>> RequestAsync(
         this PartnerGateAppFactory app, string email, string resource, string[] scopes, TimeSpan duration,
-        DateTimeOffset? startsAt = null, string justification = Justification) =>
-        await app.SendAsync<Result<RequestAccessOutcome>>(
-            new RequestAccessCommand(await app.ResourceIdAsync(resource), scopes, startsAt, duration, justification, "CHG-4711"), email);
+        DateTimeOffset? startsAt = null, string justification = Justification, bool multiFactorSession = false)
+    {
+        var command = new RequestAccessCommand(await app.ResourceIdAsync(resource), scopes, startsAt, duration, justification, "CHG-4711");
+        return multiFactorSession
+            ? await app.SendWithMultiFactorSessionAsync<Result<RequestAccessOutcome>>(command, email)
+            : await app.SendAsync<Result<RequestAccessOutcome>>(command, email);
+    }
 
     /// <summary>Submits and insists it worked: for tests about what comes after.</summary>
-    public static async Task<Guid> SubmittedAsync(this PartnerGateAppFactory app, string email, string resource, string scope, TimeSpan duration, DateTimeOffset? startsAt = null)
+    public static async Task<Guid> SubmittedAsync(this PartnerGateAppFactory app, string email, string resource, string scope, TimeSpan duration,
+        DateTimeOffset? startsAt = null, bool multiFactorSession = false)
     {
-        var result = await app.RequestAsync(email, resource, [scope], duration, startsAt);
+        var result = await app.RequestAsync(email, resource, [scope], duration, startsAt, multiFactorSession: multiFactorSession);
         Assert.True(result.IsSuccess, result.Error?.Message);
         return result.Value.RequestId;
     }
