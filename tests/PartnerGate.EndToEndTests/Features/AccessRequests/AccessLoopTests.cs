@@ -19,7 +19,9 @@ public sealed class AccessLoopTests(PortalFixture portal)
         await inbox.OpenAsync();
         await Expect(inbox.Row("Bob Nut")).ToHaveCountAsync(0);
 
-        var (bobPage, bobHome) = await portal.SignedInAsync("bob@boltnut.example");
+        // Line telemetry requires a multi-factor sign-in, which partner users get from their own IdP: bob's session
+        // carries that proof here, because this test is about the loop after it.
+        var (bobPage, bobHome) = await portal.SignedInWithMultiFactorSessionAsync("bob@boltnut.example");
         await bobHome.NavigationLink("Resource catalogue").ClickAsync();
         await bobPage.GetByRole(AriaRole.Button, new() { Name = "Request access to Line telemetry" }).ClickAsync();
         var requestDialog = bobPage.GetByRole(AriaRole.Dialog);
