@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using PartnerGate.Data;
 using PartnerGate.Domain.Common;
 using PartnerGate.IntegrationTests.Infrastructure;
@@ -337,7 +338,7 @@ public sealed partial class StaffMfaTests(SqliteApp sqlite, PostgreSqlApp postgr
         response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("PartnerGate.Session=", StringComparison.Ordinal) && !c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The session as the app itself reads its cookie: the amr values it carries.</summary>
-    private static List<string> AmrOf(PartnerGateAppFactory app, HttpResponseMessage response)
+    internal static List<string> AmrOf(PartnerGateAppFactory app, HttpResponseMessage response)
     {
         var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("PartnerGate.Session=", StringComparison.Ordinal));
         var value = cookie["PartnerGate.Session=".Length..].Split(';')[0];
@@ -354,4 +355,31 @@ public sealed partial class StaffMfaTests(SqliteApp sqlite, PostgreSqlApp postgr
 
     [GeneratedRegex("<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>")]
     private static partial Regex RecoveryCodePattern();
+}
+
+/// <summary>On its own app with a fake clock: the session's amr must survive Identity's periodic security-stamp refresh.</summary>
+public sealed class StaffSessionRefreshTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private readonly PartnerGateAppFactory app;
+
+    public StaffSessionRefreshTests() =>
+        app = new PartnerGateAppFactory(DatabaseProvider.Sqlite, configureServices: services => services.AddSingleton<TimeProvider>(clock));
+
+    public ValueTask InitializeAsync() => app.InitializeAsync();
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
+    [Fact]
+    public async Task DemoAdministrator_SignsInWithDemoKey_SessionKeepsAmrMfa_WhenIdentityRefreshesIt()
+    {
+        var client = await app.SignedInClientAsync("admin@acme.example");
+
+        // Past Identity's 30-minute security-stamp interval: the cookie is re-issued from the database.
+        clock.Advance(TimeSpan.FromMinutes(31));
+        var refreshed = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        Assert.Equal(["pwd", "otp", "mfa"], StaffMfaTests.AmrOf(app, refreshed));
+    }
 }
