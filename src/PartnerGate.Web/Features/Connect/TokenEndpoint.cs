@@ -124,7 +124,7 @@ public static class TokenEndpoint
 
         if (request.Audiences is { Length: > 0 })
         {
-            return Refuse(OAuthErrors.InvalidRequest, "Name the resource with the resource parameter (for example resource=https://supply.acme.example/purchase-orders), not audience.");
+            return Refuse(OAuthErrors.InvalidTarget, "PartnerGate does not take the audience parameter: name the resource with the resource parameter, for example resource=https://supply.acme.example/purchase-orders.");
         }
 
         var issuer = IssuerOf(http);

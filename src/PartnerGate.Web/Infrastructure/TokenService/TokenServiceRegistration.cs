@@ -78,6 +78,7 @@ public static class TokenServiceRegistration
                 // per-client scope lists: a token may carry only what active grants cover.
                 server.DisableScopeValidation()
                     .DisableResourceValidation()
+                    .DisableAudienceValidation()
                     .IgnoreScopePermissions()
                     .IgnoreResourcePermissions()
                     .IgnoreAudiencePermissions();
