@@ -34,7 +34,7 @@ public sealed record ExchangeSubjectTokenCommand(
     string SubjectTokenType,
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Resources,
-    string IssuerAudience) : ICommand<Result<AccessTokenDecision>>
+    string IssuerAudience) : ICommand<Result<AccessTokenDecision>>, ITokenTarget
 {
     public override string ToString() => $"ExchangeSubjectTokenCommand {{ ClientId = {ClientId}, SubjectTokenType = {SubjectTokenType}, Scopes = {string.Join(' ', Scopes)} }}";
 }
@@ -52,11 +52,7 @@ public sealed class ExchangeSubjectTokenValidator : AbstractValidator<ExchangeSu
         RuleFor(c => c.SubjectToken).NotEmpty().WithMessage("Send the workload's token from your identity provider as subject_token.");
         RuleFor(c => c.SubjectTokenType).Must(AcceptedTokenTypes.Contains)
             .WithMessage($"subject_token_type must be {TokenTypeIdentifiers.GenericJsonWebToken} or {TokenTypeIdentifiers.AccessToken}.");
-        RuleFor(c => c.Scopes).Must(s => s.Count <= IssueAccessTokenValidator.MaximumScopes).WithMessage($"Ask for at most {IssueAccessTokenValidator.MaximumScopes} scopes.");
-        RuleForEach(c => c.Scopes).MaximumLength(IssueAccessTokenValidator.MaximumScopeLength)
-            .WithMessage($"A scope name is at most {IssueAccessTokenValidator.MaximumScopeLength} characters.");
-        RuleFor(c => c.Resources).Must(r => r.Count <= 5).WithMessage("Ask for one resource indicator.");
-        RuleForEach(c => c.Resources).MaximumLength(2000).WithMessage("A resource indicator is at most 2,000 characters.");
+        Include(new TokenTargetValidator());
     }
 }
 

@@ -40,20 +40,33 @@ public sealed record IssueAccessTokenCommand(
     string GrantType,
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Resources,
-    string? ExistingAuthorizationId = null) : ICommand<Result<AccessTokenDecision>>;
+    string? ExistingAuthorizationId = null) : ICommand<Result<AccessTokenDecision>>, ITokenTarget;
 
-public sealed class IssueAccessTokenValidator : AbstractValidator<IssueAccessTokenCommand>
+/// <summary>What every token request names: the scopes and resource indicators it asks for.</summary>
+public interface ITokenTarget
+{
+    IReadOnlyList<string> Scopes { get; }
+    IReadOnlyList<string> Resources { get; }
+}
+
+/// <summary>Size limits on <see cref="ITokenTarget"/>, shared by every token-issuing command's validator.</summary>
+public sealed class TokenTargetValidator : AbstractValidator<ITokenTarget>
 {
     public const int MaximumScopes = 20;
     public const int MaximumScopeLength = 100;
 
-    public IssueAccessTokenValidator()
+    public TokenTargetValidator()
     {
         RuleFor(c => c.Scopes).Must(s => s.Count <= MaximumScopes).WithMessage($"Ask for at most {MaximumScopes} scopes.");
         RuleForEach(c => c.Scopes).MaximumLength(MaximumScopeLength).WithMessage($"A scope name is at most {MaximumScopeLength} characters.");
         RuleFor(c => c.Resources).Must(r => r.Count <= 5).WithMessage("Ask for one resource indicator.");
         RuleForEach(c => c.Resources).MaximumLength(2000).WithMessage("A resource indicator is at most 2,000 characters.");
     }
+}
+
+public sealed class IssueAccessTokenValidator : AbstractValidator<IssueAccessTokenCommand>
+{
+    public IssueAccessTokenValidator() => Include(new TokenTargetValidator());
 }
 
 /// <summary>What the token will carry; the endpoint turns it into OpenIddict claims.</summary>

@@ -1,7 +1,12 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PartnerGate.Data;
+using PartnerGate.Domain.Partners;
 using PartnerGate.IntegrationTests.Infrastructure;
+using PartnerGate.Web.Features.Demo;
+using PartnerGate.Web.Infrastructure.Federation;
+using static PartnerGate.IntegrationTests.Features.Connect.TokenClients;
 using static PartnerGate.IntegrationTests.Features.Connect.TokenExchangeTests;
 using static PartnerGate.IntegrationTests.Features.Connect.TokenExchangeWorld;
 
@@ -36,6 +41,48 @@ public sealed class TokenExchangeIssuerTests(SqliteApp sqlite, TokenExchangeIdp 
         Assert.Equal(System.Net.HttpStatusCode.OK, withinSkew.StatusCode);
         await AssertRefusedAsync(expired, "invalid_grant", "expired");
         Assert.Equal(1, await CountAsync(app, "token.exchanged", client.ClientId));
+    }
+
+    [Fact]
+    public async Task DemoWorkloadClient_WithBoltNutsIdpRegistered_ExchangesAsTheReadmeShows()
+    {
+        // Its own app: registering BoltNut's IdP would change the shared demo partner other tests sign in with.
+        await using var app = new PartnerGateAppFactory(DatabaseProvider.Sqlite);
+        await app.InitializeAsync();
+        await using var boltNutIdp = await TestIdentityProvider.StartAsync(
+            [TestIdpClient.Workload(DemoDataSeeder.ErpWorkloadClientId, "boltnut-erp-workload-secret")], [],
+            [new TestIdpWorkloadResource(PartnerGateAudience, 300)]);
+        await using (var db = app.CreateDbContext())
+        {
+            var boltNut = await db.Partners.SingleAsync(p => p.Name == BoltNut, TestContext.Current.CancellationToken);
+            if (!await db.PartnerIdentityProviders.AnyAsync(p => p.PartnerId == boltNut.Id, TestContext.Current.CancellationToken))
+            {
+                db.PartnerIdentityProviders.Add(PartnerIdentityProvider.Register(boltNut, "BoltNut IdP", boltNutIdp.Issuer, "partnergate",
+                    app.Services.GetRequiredService<IdentityProviderSecrets>().Protect("secret"), ["openid"], IdentityProviderClaimMapping.Default,
+                    IdentityProviderMfaRequirement.None, DateTimeOffset.UtcNow).Value);
+            }
+            else
+            {
+                var registered = await db.PartnerIdentityProviders.SingleAsync(p => p.PartnerId == boltNut.Id, TestContext.Current.CancellationToken);
+                Assert.True(registered.Update(registered.DisplayName, boltNutIdp.Issuer, registered.ClientId, null, registered.Scopes,
+                    registered.ClaimMapping, registered.Mfa, DateTimeOffset.UtcNow).IsSuccess);
+                if (!registered.IsEnabled)
+                {
+                    registered.Enable(DateTimeOffset.UtcNow);
+                }
+            }
+
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var subjectToken = await boltNutIdp.WorkloadTokenAsync(DemoDataSeeder.ErpWorkloadClientId, "boltnut-erp-workload-secret", PartnerGateAudience);
+        using var response = await app.CreateClient().ExchangeAsync(DemoDataSeeder.ErpWorkloadClientId, subjectToken);
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, body);
+        var token = TokenClients.Read(System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!);
+        Assert.Equal(DemoDataSeeder.ErpWorkloadClientId, token.Subject);
+        Assert.Equal([TokenClients.PurchaseOrders], token.Audiences);
     }
 
     [Fact]

@@ -196,59 +196,32 @@ public sealed class TokenExchangeTests(SqliteApp sqlite, PostgreSqlApp postgreSq
 
     [Theory]
     [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
-    public async Task Exchange_IdpDisabled_IsInvalidGrant(DatabaseProvider provider)
-    {
-        var app = apps.For(provider);
-        var client = await app.CreateAsync(idp.Idp.Issuer, [TokenExchangeIdp.Workload]);
-        await using (var db = app.CreateDbContext())
+    public Task Exchange_IdpDisabled_IsInvalidGrant(DatabaseProvider provider) =>
+        AssertRefusedAfterAsync(provider, "disabled", async (db, client) =>
         {
-            var registered = await db.PartnerIdentityProviders.SingleAsync(p => p.Id == client.ProviderId, TestContext.Current.CancellationToken);
+            var registered = await db.PartnerIdentityProviders.SingleAsync(p => p.Id == client.ProviderId);
             Assert.True(registered.Disable("Test: the partner's IdP is compromised.", DateTimeOffset.UtcNow).IsSuccess);
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        }
-
-        using var response = await app.CreateClient().ExchangeAsync(client.ClientId, await idp.WorkloadTokenAsync());
-
-        await AssertRefusedAsync(response, "invalid_grant", "disabled");
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
-    public async Task Exchange_PartnerSuspended_IsInvalidGrant(DatabaseProvider provider)
-    {
-        var app = apps.For(provider);
-        var client = await app.CreateAsync(idp.Idp.Issuer, [TokenExchangeIdp.Workload]);
-        await using (var db = app.CreateDbContext())
+    public Task Exchange_PartnerSuspended_IsInvalidGrant(DatabaseProvider provider) =>
+        AssertRefusedAfterAsync(provider, "suspended", async (db, client) =>
         {
-            var partner = await db.Partners.SingleAsync(p => p.Id == client.PartnerId, TestContext.Current.CancellationToken);
+            var partner = await db.Partners.SingleAsync(p => p.Id == client.PartnerId);
             Assert.True(partner.Suspend("Test: contract ended.").IsSuccess);
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        }
-
-        using var response = await app.CreateClient().ExchangeAsync(client.ClientId, await idp.WorkloadTokenAsync());
-
-        await AssertRefusedAsync(response, "invalid_grant", "suspended");
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
-    public async Task Exchange_ClientDisabled_IsInvalidGrant(DatabaseProvider provider)
-    {
-        var app = apps.For(provider);
-        var client = await app.CreateAsync(idp.Idp.Issuer, [TokenExchangeIdp.Workload]);
-        await using (var db = app.CreateDbContext())
+    public Task Exchange_ClientDisabled_IsInvalidGrant(DatabaseProvider provider) =>
+        AssertRefusedAfterAsync(provider, "disabled", async (db, client) =>
         {
-            var row = await db.ApiClients.SingleAsync(c => c.ClientId == client.ClientId, TestContext.Current.CancellationToken);
-            var admin = await db.Users.AsNoTracking().SingleAsync(u => u.Email == client.AdminEmail, TestContext.Current.CancellationToken);
+            var row = await db.ApiClients.SingleAsync(c => c.ClientId == client.ClientId);
+            var admin = await db.Users.AsNoTracking().SingleAsync(u => u.Email == client.AdminEmail);
             Assert.True(row.Disable(new Actor(admin.Id, admin.DisplayName, client.PartnerId, new HashSet<string> { Roles.PartnerAdmin }),
                 "Test: the workload is retired.", DateTimeOffset.UtcNow).IsSuccess);
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        }
-
-        using var response = await app.CreateClient().ExchangeAsync(client.ClientId, await idp.WorkloadTokenAsync());
-
-        await AssertRefusedAsync(response, "invalid_grant", "disabled");
-    }
+        });
 
     [Theory]
     [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
@@ -326,6 +299,23 @@ public sealed class TokenExchangeTests(SqliteApp sqlite, PostgreSqlApp postgreSq
         var discovery = JsonDocument.Parse(await sqlite.CreateClient().GetStringAsync("/.well-known/openid-configuration", TestContext.Current.CancellationToken)).RootElement;
 
         Assert.Contains(GrantType, discovery.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    /// <summary>A client whose IdP, partner or own state <paramref name="change"/> alters: its valid workload token is refused.</summary>
+    private async Task AssertRefusedAfterAsync(DatabaseProvider provider, string descriptionPart, Func<PartnerGateDbContext, ExchangeClient, Task> change)
+    {
+        var app = apps.For(provider);
+        var client = await app.CreateAsync(idp.Idp.Issuer, [TokenExchangeIdp.Workload]);
+        await using (var db = app.CreateDbContext())
+        {
+            await change(db, client);
+            await db.SaveChangesAsync();
+        }
+
+        using var response = await app.CreateClient().ExchangeAsync(client.ClientId, await idp.WorkloadTokenAsync());
+
+        await AssertRefusedAsync(response, "invalid_grant", descriptionPart);
+        Assert.Equal(0, await CountAsync(app, "token.exchanged", client.ClientId));
     }
 
     private static async Task<TokenValidationResult> ValidateWithJwksAsync(HttpClient http, string accessToken)
