@@ -6,7 +6,7 @@ namespace PartnerGate.Domain.Clients;
 /// <summary>What a client is for, which decides the OAuth flows it may use.</summary>
 public enum ApiClientKind
 {
-    /// <summary>A partner's program acting as itself: client credentials (and, later, token exchange).</summary>
+    /// <summary>A partner's program acting as itself: client credentials, or token exchange with a token of its partner's IdP.</summary>
     Service,
 
     /// <summary>A partner's web application acting for a signed-in partner user: authorization code + PKCE, refresh.</summary>
@@ -16,7 +16,10 @@ public enum ApiClientKind
     ResourceServer,
 }
 
-/// <summary>How a client proves who it is at the token endpoint. Clients are confidential only.</summary>
+/// <summary>
+/// How a client proves who it is at the token endpoint: a PartnerGate credential (confidential clients), or
+/// — for <see cref="WorkloadIdentity"/> — only the token its organisation's IdP issued to the workload.
+/// </summary>
 public enum ClientAuthenticationMethod
 {
     /// <summary>A JWT signed with the client's private key (RFC 7523); PartnerGate holds only the public key. Recommended.</summary>
@@ -50,6 +53,8 @@ public sealed class ApiClient
     public const int MinimumClientIdLength = 3;
     public const int MaximumClientIdLength = 64;
     public const int MaximumRedirectUris = 10;
+    public const int MaximumWorkloadSubjects = 20;
+    public const int MaximumWorkloadSubjectLength = 256;
 
     private ApiClient()
     {
@@ -91,10 +96,17 @@ public sealed class ApiClient
 
     public bool IsActive => Status == ApiClientStatus.Active;
 
-    /// <summary>A partner admin registers a client for their own partner.</summary>
+    /// <summary>Whether the client has no PartnerGate credential and gets tokens only by token exchange.</summary>
+    public bool IsWorkloadIdentity => AuthenticationMethod == ClientAuthenticationMethod.WorkloadIdentity;
+
+    /// <summary>
+    /// A partner admin registers a client for their own partner. A <see cref="ClientAuthenticationMethod.WorkloadIdentity"/>
+    /// client (services only) needs its <paramref name="workloadSubjects"/> from the start: they are its only way in.
+    /// </summary>
     public static Result<ApiClient> Register(
         Partner partner, Actor actor, string clientId, string displayName, ApiClientKind kind,
-        ClientAuthenticationMethod method, IReadOnlyList<string> redirectUris, DateTimeOffset now)
+        ClientAuthenticationMethod method, IReadOnlyList<string> redirectUris, DateTimeOffset now,
+        IReadOnlyList<string>? workloadSubjects = null)
     {
         if (!actor.IsInRole(Roles.PartnerAdmin) || actor.PartnerId != partner.Id)
         {
@@ -111,7 +123,81 @@ public sealed class ApiClient
             return Error.Forbidden("client.kind_forbidden", "Resource servers are registered by the manufacturer's administrators.");
         }
 
-        return Create(partner.Id, actor.UserId, clientId, displayName, kind, method, redirectUris, now);
+        var subjects = NormalizeWorkloadSubjects(workloadSubjects ?? [], kind, method);
+        if (!subjects.IsSuccess)
+        {
+            return subjects.Error!;
+        }
+
+        var created = Create(partner.Id, actor.UserId, clientId, displayName, kind, method, redirectUris, now);
+        if (created.IsSuccess)
+        {
+            created.Value.WorkloadSubjects = subjects.Value;
+        }
+
+        return created;
+    }
+
+    /// <summary>
+    /// Which subjects (<c>sub</c>) of tokens from the partner's IdP this client may be exchanged for. Only the
+    /// owning partner's admin decides: it is who may act as the client, so the manufacturer's staff cannot widen it
+    /// either. An empty list switches token exchange off, except for a workload identity client, which has no other way in.
+    /// </summary>
+    public Result SetWorkloadSubjects(Actor actor, IReadOnlyList<string> subjects)
+    {
+        if (!actor.IsInRole(Roles.PartnerAdmin) || PartnerId is null || actor.PartnerId != PartnerId)
+        {
+            return Error.Forbidden("client.workload_forbidden", "Only the owning organisation's partner admin sets a client's workload subjects.");
+        }
+
+        var normalized = NormalizeWorkloadSubjects(subjects, Kind, AuthenticationMethod);
+        if (!normalized.IsSuccess)
+        {
+            return normalized.Error!;
+        }
+
+        if (normalized.Value.SequenceEqual(WorkloadSubjects, StringComparer.Ordinal))
+        {
+            return Error.Conflict("client.workload_unchanged", "These are already the client's workload subjects.");
+        }
+
+        WorkloadSubjects = normalized.Value;
+        Version = Guid.NewGuid();
+        return Result.Success();
+    }
+
+    /// <summary>
+    /// Trimmed, distinct (ordinal: IdP subjects are case-sensitive), 1–<see cref="MaximumWorkloadSubjects"/> values of at
+    /// most <see cref="MaximumWorkloadSubjectLength"/> characters without control characters; none for clients that
+    /// are not services.
+    /// </summary>
+    public static Result<List<string>> NormalizeWorkloadSubjects(IReadOnlyList<string> subjects, ApiClientKind kind, ClientAuthenticationMethod method)
+    {
+        var values = subjects.Select(s => s?.Trim() ?? string.Empty).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (kind != ApiClientKind.Service && (values.Count > 0 || method == ClientAuthenticationMethod.WorkloadIdentity))
+        {
+            return Error.Validation("client.workload_service_only", "Only service clients act for workloads of your identity provider.");
+        }
+
+        if (method == ClientAuthenticationMethod.WorkloadIdentity && values.Count == 0)
+        {
+            return Error.Validation("client.workload_subject_required",
+                "A workload identity client needs at least one workload subject: the sub of the tokens your identity provider issues to the workload.");
+        }
+
+        if (values.Count > MaximumWorkloadSubjects)
+        {
+            return Error.Validation("client.workload_too_many", $"At most {MaximumWorkloadSubjects} workload subjects.");
+        }
+
+        var invalid = values.FirstOrDefault(v => v.Length > MaximumWorkloadSubjectLength || v.Any(char.IsControl));
+        if (invalid is not null)
+        {
+            return Error.Validation("client.workload_subject_invalid",
+                $"A workload subject is at most {MaximumWorkloadSubjectLength} characters without line breaks or control characters.");
+        }
+
+        return values;
     }
 
     /// <summary>The manufacturer's own introspecting resource server (administrators, seeding).</summary>
@@ -183,6 +269,14 @@ public sealed class ApiClient
         if (!CanBeManagedBy(actor) || (actor.IsManufacturerStaff && PartnerId is not null))
         {
             return Error.Forbidden("client.credential_forbidden", "Only the owning organisation's partner admin replaces a client's credentials.");
+        }
+
+        // A workload identity client is a public OAuth client that may only exchange tokens; giving it a credential
+        // would need other flows and another client type. Register a separate client for that instead.
+        if (IsWorkloadIdentity || method == ClientAuthenticationMethod.WorkloadIdentity)
+        {
+            return Error.PolicyRefused("client.workload_no_credential",
+                "A workload identity client has no PartnerGate credential: it gets tokens only with tokens from your identity provider. Register a separate client for a secret or key.");
         }
 
         AuthenticationMethod = method;

@@ -11,7 +11,8 @@ public sealed class ApiClientsPage(IPage page)
 
     public ILocator SecretWarning => Dialog.GetByTestId("secret-warning");
 
-    public ILocator Row(string clientId) => page.GetByRole(AriaRole.Row).Filter(new() { HasText = clientId });
+    /// <summary>The row of exactly this client id (boltnut-erp must not also match boltnut-erp-workload).</summary>
+    public ILocator Row(string clientId) => page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByText(clientId, new() { Exact = true }) });
 
     public async Task OpenAsync()
     {

@@ -12,6 +12,10 @@ public static class ApiClientWords
         _ => "Resource server",
     };
 
-    public static string Method(ClientAuthenticationMethod method) =>
-        method == ClientAuthenticationMethod.PrivateKeyJwt ? "Private key JWT" : "Client secret";
+    public static string Method(ClientAuthenticationMethod method) => method switch
+    {
+        ClientAuthenticationMethod.PrivateKeyJwt => "Private key JWT",
+        ClientAuthenticationMethod.WorkloadIdentity => "Workload identity",
+        _ => "Client secret",
+    };
 }

@@ -17,20 +17,36 @@ namespace PartnerGate.Web.Features.Clients;
 /// </summary>
 public static class ClientApplications
 {
-    /// <summary>A new OpenIddict application for <paramref name="client"/>, with exactly one credential.</summary>
+    /// <summary>
+    /// A new OpenIddict application for <paramref name="client"/>: confidential with exactly one credential, or — for a
+    /// workload identity client — public with none. OpenIddict lets a public client authenticate with nothing, which is
+    /// safe only because its permissions (<see cref="PermissionsFor(ApiClient)"/>) allow token exchange alone, where the
+    /// partner IdP's token is the proof; it refuses client credentials for public clients by itself (ID2043).
+    /// </summary>
     public static OpenIddictEntityFrameworkCoreApplication Create(ApiClient client, string? secret, string? jsonWebKeySet)
     {
         var application = new OpenIddictEntityFrameworkCoreApplication
         {
             Id = Guid.NewGuid().ToString(),
             ClientId = client.ClientId,
-            ClientType = ClientTypes.Confidential,
+            ClientType = client.IsWorkloadIdentity ? ClientTypes.Public : ClientTypes.Confidential,
             ApplicationType = ApplicationTypes.Web,
             ConsentType = ConsentTypes.Explicit,
             ConcurrencyToken = Guid.NewGuid().ToString(),
         };
         Apply(application, client);
-        SetCredential(application, secret, jsonWebKeySet);
+        if (client.IsWorkloadIdentity)
+        {
+            if (secret is not null || jsonWebKeySet is not null)
+            {
+                throw new ArgumentException("A workload identity client has no PartnerGate credential.");
+            }
+        }
+        else
+        {
+            SetCredential(application, secret, jsonWebKeySet);
+        }
+
         return application;
     }
 
@@ -42,7 +58,7 @@ public static class ClientApplications
     public static void Apply(OpenIddictEntityFrameworkCoreApplication application, ApiClient client)
     {
         application.DisplayName = client.DisplayName;
-        application.Permissions = JsonSerializer.Serialize(PermissionsFor(client.Kind));
+        application.Permissions = JsonSerializer.Serialize(PermissionsFor(client));
         application.RedirectUris = client.RedirectUris.Count == 0 ? null : JsonSerializer.Serialize(client.RedirectUris);
         application.PostLogoutRedirectUris = application.RedirectUris;
         application.Requirements = client.Kind == ApiClientKind.WebApp
@@ -64,12 +80,20 @@ public static class ClientApplications
         application.ConcurrencyToken = Guid.NewGuid().ToString();
     }
 
+    /// <summary>
+    /// The flows a client may use. Every service may exchange tokens (RFC 8693), but only for the workload subjects it
+    /// lists (none: refused at the token endpoint); a workload identity client may do nothing else.
+    /// </summary>
+    public static IReadOnlyList<string> PermissionsFor(ApiClient client) => client.IsWorkloadIdentity
+        ? [Permissions.Endpoints.Token, Permissions.GrantTypes.TokenExchange]
+        : PermissionsFor(client.Kind);
+
     public static IReadOnlyList<string> PermissionsFor(ApiClientKind kind) => kind switch
     {
         ApiClientKind.Service =>
         [
             Permissions.Endpoints.Token, Permissions.Endpoints.Revocation,
-            Permissions.GrantTypes.ClientCredentials,
+            Permissions.GrantTypes.ClientCredentials, Permissions.GrantTypes.TokenExchange,
         ],
         ApiClientKind.WebApp =>
         [

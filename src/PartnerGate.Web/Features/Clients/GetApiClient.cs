@@ -12,9 +12,10 @@ namespace PartnerGate.Web.Features.Clients;
 
 public sealed record ApiClientGrant(Guid GrantId, string ResourceName, IReadOnlyList<string> Scopes, DateTimeOffset NotBefore, DateTimeOffset NotAfter, GrantStatus Status);
 
-public sealed record ApiClientDetails(ApiClientSummary Client, IReadOnlyList<string> RedirectUris, IReadOnlyList<ApiClientGrant> Grants);
+public sealed record ApiClientDetails(ApiClientSummary Client, IReadOnlyList<string> RedirectUris, IReadOnlyList<ApiClientGrant> Grants,
+    IReadOnlyList<string> WorkloadSubjects);
 
-/// <summary>One client the user may see, with its redirect URIs and its grants (newest first).</summary>
+/// <summary>One client the user may see, with its redirect URIs, workload subjects and grants (newest first).</summary>
 [RequirePolicy(Policies.SignedIn)]
 public sealed record GetApiClientQuery(string ClientId) : IQuery<Result<ApiClientDetails>>;
 
@@ -51,6 +52,7 @@ public sealed class GetApiClientHandler(IDbContextFactory<PartnerGateDbContext> 
 
         var summary = ApiClientSummary.From(row.client, row.PartnerName, grants.Count(g => g.grant.Status == GrantStatus.Active));
         return new ApiClientDetails(summary, row.client.RedirectUris,
-            grants.Select(g => new ApiClientGrant(g.grant.Id, g.DisplayName, g.grant.Scopes, g.grant.NotBefore, g.grant.NotAfter, g.grant.Status)).ToList());
+            grants.Select(g => new ApiClientGrant(g.grant.Id, g.DisplayName, g.grant.Scopes, g.grant.NotBefore, g.grant.NotAfter, g.grant.Status)).ToList(),
+            row.client.WorkloadSubjects);
     }
 }

@@ -21,7 +21,8 @@ public sealed record ClientCredentialIssued(string ClientId, string? Secret)
 
 /// <summary>
 /// A partner admin registers an API client for their own partner: private_key_jwt with a pasted public key
-/// (recommended) or a generated secret. Confidential clients only.
+/// (recommended), a generated secret, or — for a service — workload identity: no PartnerGate credential at all, only
+/// token exchange with tokens the organisation's IdP issued to one of <paramref name="WorkloadSubjects"/>.
 /// </summary>
 [RequirePolicy(Policies.PartnerAdmin)]
 public sealed record RegisterApiClientCommand(
@@ -30,7 +31,8 @@ public sealed record RegisterApiClientCommand(
     ApiClientKind Kind,
     ClientAuthenticationMethod AuthenticationMethod,
     IReadOnlyList<string> RedirectUris,
-    string? PublicKey) : ICommand<Result<ClientCredentialIssued>>
+    string? PublicKey,
+    IReadOnlyList<string>? WorkloadSubjects = null) : ICommand<Result<ClientCredentialIssued>>
 {
     public override string ToString() => $"RegisterApiClientCommand {{ ClientId = {ClientId}, Kind = {Kind}, AuthenticationMethod = {AuthenticationMethod} }}";
 }
@@ -56,6 +58,12 @@ public sealed class RegisterApiClientValidator : AbstractValidator<RegisterApiCl
             .WithMessage("Paste the client's public key (a JWK or a PEM public key).");
         RuleFor(c => c.PublicKey).Empty().When(c => c.AuthenticationMethod == ClientAuthenticationMethod.ClientSecret)
             .WithMessage("A secret client has no public key; PartnerGate generates its secret.");
+        RuleFor(c => c.PublicKey).Empty().When(c => c.AuthenticationMethod == ClientAuthenticationMethod.WorkloadIdentity)
+            .WithMessage("A workload identity client has no PartnerGate key; it proves itself with tokens from your identity provider.");
+        RuleFor(c => c.AuthenticationMethod).Must(m => m != ClientAuthenticationMethod.WorkloadIdentity).When(c => c.Kind != ApiClientKind.Service)
+            .WithMessage("Only a service can use workload identity.");
+        RuleFor(c => c.WorkloadSubjects).SetValidator(new WorkloadSubjectsValidator()!)
+            .When(c => c.WorkloadSubjects is { Count: > 0 } || c.AuthenticationMethod == ClientAuthenticationMethod.WorkloadIdentity);
     }
 }
 
@@ -93,14 +101,14 @@ public sealed class RegisterApiClientHandler(IUnitOfWork unitOfWork, ICurrentUse
         }
 
         var registered = ApiClient.Register(partner, actor, clientId, command.DisplayName, command.Kind, command.AuthenticationMethod,
-            command.RedirectUris ?? [], clock.GetUtcNow());
+            command.RedirectUris ?? [], clock.GetUtcNow(), command.WorkloadSubjects);
         if (!registered.IsSuccess)
         {
             return registered.Error!;
         }
 
         var client = registered.Value;
-        var secret = jwks is null ? ClientSecrets.Generate() : null;
+        var secret = jwks is null && !client.IsWorkloadIdentity ? ClientSecrets.Generate() : null;
         db.ApiClients.Add(client);
         db.Add(ClientApplications.Create(client, secret, jwks));
         unitOfWork.Audit("client.registered", "ApiClient", client.ClientId, client.PartnerId, new
@@ -109,6 +117,7 @@ public sealed class RegisterApiClientHandler(IUnitOfWork unitOfWork, ICurrentUse
             kind = client.Kind.ToString(),
             authentication = client.AuthenticationMethod.ToString(),
             redirectUris = client.RedirectUris,
+            workloadSubjects = client.WorkloadSubjects,
         });
         return new ClientCredentialIssued(client.ClientId, secret);
     }

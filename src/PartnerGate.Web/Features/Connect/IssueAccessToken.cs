@@ -40,20 +40,33 @@ public sealed record IssueAccessTokenCommand(
     string GrantType,
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Resources,
-    string? ExistingAuthorizationId = null) : ICommand<Result<AccessTokenDecision>>;
+    string? ExistingAuthorizationId = null) : ICommand<Result<AccessTokenDecision>>, ITokenTarget;
 
-public sealed class IssueAccessTokenValidator : AbstractValidator<IssueAccessTokenCommand>
+/// <summary>What every token request names: the scopes and resource indicators it asks for.</summary>
+public interface ITokenTarget
+{
+    IReadOnlyList<string> Scopes { get; }
+    IReadOnlyList<string> Resources { get; }
+}
+
+/// <summary>Size limits on <see cref="ITokenTarget"/>, shared by every token-issuing command's validator.</summary>
+public sealed class TokenTargetValidator : AbstractValidator<ITokenTarget>
 {
     public const int MaximumScopes = 20;
     public const int MaximumScopeLength = 100;
 
-    public IssueAccessTokenValidator()
+    public TokenTargetValidator()
     {
         RuleFor(c => c.Scopes).Must(s => s.Count <= MaximumScopes).WithMessage($"Ask for at most {MaximumScopes} scopes.");
         RuleForEach(c => c.Scopes).MaximumLength(MaximumScopeLength).WithMessage($"A scope name is at most {MaximumScopeLength} characters.");
         RuleFor(c => c.Resources).Must(r => r.Count <= 5).WithMessage("Ask for one resource indicator.");
         RuleForEach(c => c.Resources).MaximumLength(2000).WithMessage("A resource indicator is at most 2,000 characters.");
     }
+}
+
+public sealed class IssueAccessTokenValidator : AbstractValidator<IssueAccessTokenCommand>
+{
+    public IssueAccessTokenValidator() => Include(new TokenTargetValidator());
 }
 
 /// <summary>What the token will carry; the endpoint turns it into OpenIddict claims.</summary>
@@ -68,7 +81,19 @@ public sealed record AccessTokenDecision(
     DateTimeOffset IssuedAt,
     DateTimeOffset ExpiresAt,
     DateTimeOffset GrantsEndAt,
-    string AuthorizationId);
+    string AuthorizationId,
+    bool CappedByGrant = false,
+    WorkloadActor? Actor = null)
+{
+    /// <summary>Whole seconds from issuance to expiry, as the audit trail records it.</summary>
+    public int LifetimeSeconds => (int)Math.Ceiling((ExpiresAt - IssuedAt).TotalSeconds);
+}
+
+/// <summary>
+/// The workload a token-exchanged token acts for (RFC 8693 §4.1 <c>act</c>): the subject of the partner IdP's token and
+/// that IdP's issuer. Resource servers see who really called, while the grants stay the client's.
+/// </summary>
+public sealed record WorkloadActor(string Subject, string Issuer);
 
 /// <summary>OAuth error codes for refusals: the endpoint answers with <see cref="Error.Code"/> and <see cref="Error.Message"/>.</summary>
 public static class OAuthRefusals
@@ -114,47 +139,28 @@ public sealed class IssueAccessTokenHandler(IUnitOfWork unitOfWork, TimeProvider
             return OAuthRefusals.InvalidClient("The client's organisation is suspended.");
         }
 
-        var identityScopes = command.Scopes.Where(IdentityScopes.Contains).Distinct(StringComparer.Ordinal).ToList();
-        var resourceScopes = command.Scopes.Where(s => !IdentityScopes.Contains(s)).Distinct(StringComparer.Ordinal).ToList();
-        if (command.Subject.Kind == SubjectKind.Client && identityScopes.Count > 0)
+        var decided = await AccessTokenIssuance.DecideAsync(unitOfWork.Db, authorizations, resourceCatalog, client, partnerId, command.Subject,
+            command.Scopes, command.Resources, command.ExistingAuthorizationId, now, cancellationToken);
+        if (!decided.IsSuccess)
         {
-            return OAuthRefusals.InvalidScope($"'{identityScopes[0]}' is for signed-in users; client credentials carry only resource scopes.");
+            return decided.Error!;
         }
 
-        var coverage = await ScopeCoverage.FindAsync(db, await resourceCatalog.GetAsync(cancellationToken), command.Subject, partnerId,
-            resourceScopes, command.Resources, now, cancellationToken);
-        if (!coverage.IsSuccess)
-        {
-            return coverage.Error!;
-        }
-
-        var (resource, backing) = coverage.Value;
-        var grantsEnd = backing.Min(b => b.CoveredUntil);
-        var wanted = now + resource.Policy.TokenLifetime;
-        var capped = wanted < grantsEnd ? wanted : grantsEnd;
-
-        // A JWT's exp is whole seconds: rounded down, it can never pass the grant's end (invariant 1).
-        var expiresAt = new DateTimeOffset(capped.UtcTicks - capped.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        var grantIds = backing.Select(b => b.GrantId).Distinct().Order().ToList();
-        var authorizationId = command.ExistingAuthorizationId is { } existing
-            ? await authorizations.LinkAsync(db, existing, grantIds, cancellationToken)
-            : await authorizations.GetOrCreateAsync(db, client, command.Subject, grantIds, resourceScopes, now, cancellationToken);
-
+        var decision = decided.Value;
         unitOfWork.Audit("token.issued", "ApiClient", client.ClientId, partnerId, new
         {
             grantType = command.GrantType,
             client = client.ClientId,
             subject = command.Subject.Id,
-            grants = grantIds,
-            scopes = resourceScopes,
-            audience = resource.Audience,
-            lifetimeSeconds = (int)Math.Ceiling((expiresAt - now).TotalSeconds),
-            expiresAt,
-            cappedByGrant = grantsEnd < wanted,
+            grants = decision.GrantIds,
+            scopes = decision.Scopes,
+            audience = decision.Audience,
+            lifetimeSeconds = decision.LifetimeSeconds,
+            expiresAt = decision.ExpiresAt,
+            cappedByGrant = decision.CappedByGrant,
         });
 
-        return new AccessTokenDecision(client.ClientId, command.Subject.Id, partnerId, resource.Audience, resourceScopes, identityScopes,
-            grantIds, now, expiresAt, grantsEnd, authorizationId);
+        return decision;
     }
 }
 /// <summary>

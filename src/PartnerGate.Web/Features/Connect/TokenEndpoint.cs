@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
@@ -15,8 +16,9 @@ namespace PartnerGate.Web.Features.Connect;
 
 /// <summary>
 /// <c>POST /connect/token</c> after OpenIddict has validated the request and authenticated the client
-/// (secret or private_key_jwt). Grant-bound issuance happens in <see cref="IssueAccessTokenCommand"/>;
-/// this endpoint only turns its decision into claims, or its refusal into the RFC 6749 §5.2 error.
+/// (secret or private_key_jwt; a workload identity client only by its subject token). Grant-bound issuance happens in
+/// <see cref="IssueAccessTokenCommand"/> and, for token exchange, <see cref="ExchangeSubjectTokenCommand"/>; this
+/// endpoint only turns their decision into claims, or their refusal into the RFC 6749 §5.2 error.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -54,6 +56,11 @@ public static class TokenEndpoint
 
         // The client is authenticated: commands run as it, and the audit trail names it.
         currentUser.Set(ClientPrincipal.Create(clientId));
+
+        if (request.IsTokenExchangeGrantType())
+        {
+            return await ExchangeSubjectTokenAsync(http, mediator, authorizations, request, clientId);
+        }
 
         AccessSubject subject;
         IReadOnlyList<string> scopes;
@@ -102,6 +109,53 @@ public static class TokenEndpoint
         return Results.SignIn(BuildPrincipal(decision.Value, previous), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
+    /// <summary>
+    /// RFC 8693: a workload token of the client's partner IdP for an access token (OpenIddict answers with
+    /// <c>issued_token_type</c> access_token). No actor token (delegation chains are not accepted) and no
+    /// <c>audience</c> parameter: the resource is named with <c>resource</c>, as for client credentials.
+    /// </summary>
+    private static async Task<IResult> ExchangeSubjectTokenAsync(HttpContext http, IMediator mediator, GrantAuthorizationCache authorizations,
+        OpenIddictRequest request, string clientId)
+    {
+        if (!string.IsNullOrEmpty(request.ActorToken) || !string.IsNullOrEmpty(request.ActorTokenType))
+        {
+            return Refuse(OAuthErrors.InvalidRequest, "PartnerGate does not accept actor tokens; send the workload's token as subject_token only.");
+        }
+
+        if (request.Audiences is { Length: > 0 })
+        {
+            return Refuse(OAuthErrors.InvalidTarget, "PartnerGate does not take the audience parameter: name the resource with the resource parameter, for example resource=https://supply.acme.example/purchase-orders.");
+        }
+
+        var issuer = IssuerOf(http);
+        var decision = await mediator.Send(new ExchangeSubjectTokenCommand(clientId, request.SubjectToken ?? string.Empty, request.SubjectTokenType ?? string.Empty,
+            [.. request.GetScopes()], [.. request.GetResources()], issuer), http.RequestAborted);
+        if (!decision.IsSuccess)
+        {
+            // The unit of work reports a unique-key violation at commit as already_exists: here only the consumed
+            // subject token's key can collide, so the same token was exchanged at the same moment by another request.
+            return decision.Error!.Code == "already_exists"
+                ? Refuse(OAuthErrors.InvalidGrant, ExchangeSubjectTokenHandler.ReplayMessage)
+                : Refuse(decision.Error!);
+        }
+
+        authorizations.Remember(decision.Value.AuthorizationId);
+        return Results.SignIn(BuildPrincipal(decision.Value, null), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The issuer OpenIddict puts in tokens for this request: the configured one, else the request's own address.</summary>
+    private static string IssuerOf(HttpContext http)
+    {
+        var configured = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<TokenServiceOptions>>().Value.Issuer;
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return new Uri(configured, UriKind.Absolute).AbsoluteUri;
+        }
+
+        var request = http.Request;
+        return $"{request.Scheme}://{request.Host}{request.PathBase}/";
+    }
+
     /// <summary>The claims OpenIddict writes into the at+jwt (and, for users, the id_token and refresh token).</summary>
     public static ClaimsPrincipal BuildPrincipal(AccessTokenDecision decision, ClaimsPrincipal? user)
     {
@@ -115,6 +169,16 @@ public static class TokenEndpoint
         foreach (var grantId in decision.GrantIds)
         {
             identity.AddClaim(TokenClaims.GrantId, grantId.ToString());
+        }
+
+        if (decision.Actor is { } actor)
+        {
+            // RFC 8693 §4.1: the workload that acts; iss says whose subject identifier sub is.
+            identity.AddClaim(TokenClaims.Actor, JsonSerializer.SerializeToElement(new Dictionary<string, string>
+            {
+                [Claims.Subject] = actor.Subject,
+                [Claims.Issuer] = actor.Issuer,
+            }));
         }
 
         if (user is not null)

@@ -14,6 +14,12 @@ public sealed partial class DemoDataSeeder
     public const string ErpClientId = "boltnut-erp";
     public const string ErpClientSecret = "boltnut-erp-demo-secret";
     public const string ErpJwtClientId = "boltnut-erp-jwt";
+
+    /// <summary>
+    /// BoltNut's ERP without any PartnerGate credential: it trades a token from BoltNut's IdP (token exchange). Its
+    /// workload subject is the bundled test IdP's workload client id, whose client-credentials tokens carry sub = client id.
+    /// </summary>
+    public const string ErpWorkloadClientId = "boltnut-erp-workload";
     public const string FreightClientId = "fastfreight-tms";
     public const string FreightClientSecret = "fastfreight-tms-demo-secret";
     public const string ResourceServerClientId = "supply-network-api";
@@ -58,6 +64,10 @@ public sealed partial class DemoDataSeeder
         }
 
         await EnsureErpGrantAsync(audit, ErpClientId, alice, now, cancellationToken);
+
+        await AddClientAsync(audit, () => ApiClient.Register(boltNut, alice, ErpWorkloadClientId, "BoltNut ERP (workload identity)", ApiClientKind.Service,
+            ClientAuthenticationMethod.WorkloadIdentity, [], now, [ErpWorkloadClientId]), null, null, cancellationToken);
+        await EnsureErpGrantAsync(audit, ErpWorkloadClientId, alice, now, cancellationToken);
     }
 
     private async Task AddClientAsync(List<AuditEntry> audit, Func<Result<ApiClient>> register, string? secret, string? jwks, CancellationToken cancellationToken)

@@ -27,6 +27,13 @@ public sealed class TokenServiceOptions
     /// <summary>How long a refresh token lives at most (always capped by its grant).</summary>
     public int RefreshTokenLifetimeHours { get; set; } = 24 * 14;
 
+    /// <summary>
+    /// The audience a partner IdP must put in a workload token for it to be exchanged here (RFC 8693); when empty,
+    /// the issuer (<see cref="Issuer"/>, or the address the request came in on, e.g. <c>https://partnergate.example/</c>).
+    /// Compared exactly, trailing slash included.
+    /// </summary>
+    public string? WorkloadAudience { get; set; }
+
     /// <summary>Allow http:// (Development and tests only; behind TLS termination set <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>).</summary>
     public bool AllowInsecureHttp { get; set; }
 

@@ -26,6 +26,7 @@ public static class TokenServiceRegistration
         services.Configure<TokenServiceOptions>(configuration.GetSection(TokenServiceOptions.Section));
         var settings = configuration.GetSection(TokenServiceOptions.Section).Get<TokenServiceOptions>() ?? new TokenServiceOptions();
         services.AddSingleton<SigningKeyRing>();
+        services.AddSingleton<Features.Connect.SubjectTokenValidator>();
         services.AddHostedService<SigningKeyRotationService>();
 
         services.AddOpenIddict()
@@ -53,12 +54,22 @@ public static class TokenServiceRegistration
                     .SetUserInfoEndpointUris(UserInfoEndpoint)
                     .SetJsonWebKeySetEndpointUris(JwksEndpoint);
 
-                // No implicit, no password, no device flow. Token exchange (RFC 8693) comes with federation;
-                // until then it is answered with unsupported_grant_type.
+                // No implicit, no password, no device flow. Token exchange (RFC 8693) takes a workload token of the
+                // client's partner IdP (Features/Connect/ExchangeSubjectToken); only an access token is issued for it.
                 server.AllowClientCredentialsFlow()
                     .AllowAuthorizationCodeFlow()
                     .AllowRefreshTokenFlow()
+                    .AllowTokenExchangeFlow()
                     .RequireProofKeyForCodeExchange();
+                server.Configure(options =>
+                {
+                    // Subject tokens come from partner IdPs, never from PartnerGate itself: its own id and refresh tokens
+                    // are not exchangeable, and actor tokens (delegation chains) are not accepted.
+                    options.SubjectTokenTypes.Clear();
+                    options.SubjectTokenTypes.Add(TokenTypeIdentifiers.GenericJsonWebToken);
+                    options.SubjectTokenTypes.Add(TokenTypeIdentifiers.AccessToken);
+                    options.ActorTokenTypes.Clear();
+                });
 
                 // Signed, not encrypted: any resource server validates them with the JWKS (RFC 9068 at+jwt).
                 server.DisableAccessTokenEncryption();
@@ -67,6 +78,7 @@ public static class TokenServiceRegistration
                 // per-client scope lists: a token may carry only what active grants cover.
                 server.DisableScopeValidation()
                     .DisableResourceValidation()
+                    .DisableAudienceValidation()
                     .IgnoreScopePermissions()
                     .IgnoreResourcePermissions()
                     .IgnoreAudiencePermissions();
@@ -77,12 +89,13 @@ public static class TokenServiceRegistration
                     .SetAccessTokenLifetime(Domain.Resources.AccessPolicy.DefaultTokenLifetime);
 
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess);
-                server.RegisterClaims(Claims.Scope, Claims.ClientId, TokenClaims.PartnerId, TokenClaims.GrantId, Claims.Name, Claims.Email);
+                server.RegisterClaims(Claims.Scope, Claims.ClientId, TokenClaims.PartnerId, TokenClaims.GrantId, TokenClaims.Actor, Claims.Name, Claims.Email);
 
                 // PKCE with S256 only: "plain" would let anyone who sees the authorization request redeem the code.
                 server.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
 
                 server.AddEventHandler(TokenStillBackedHandler.Descriptor);
+                server.AddEventHandler(ExternalSubjectTokens.Descriptor);
                 server.AddEventHandler(GrantLifetimeCap.Descriptor);
                 server.UseResourceServerIntrospection();
 

@@ -110,6 +110,9 @@ public static class TokenClaims
     public const string PartnerId = "partner_id";
     public const string GrantId = "grant_id";
     public const string ClientId = "client_id";
+
+    /// <summary>RFC 8693 §4.1: who acts (a workload of the partner's IdP, after token exchange), as <c>{"sub", "iss"}</c>.</summary>
+    public const string Actor = "act";
 }
 
 /// <summary>Whether a grant allows access now: active (or scheduled and its start has come) and inside its window.</summary>

@@ -309,7 +309,7 @@ public sealed class ClientCredentialsTests(SqliteApp sqlite, PostgreSqlApp postg
     [Theory]
     [InlineData("grant_type=password&username=bob&password=x", "unsupported_grant_type")]
     [InlineData("grant_type=implicit", "unsupported_grant_type")]
-    [InlineData("grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=x&subject_token_type=urn:ietf:params:oauth:token-type:jwt", "unsupported_grant_type")]
+    [InlineData("grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=x&subject_token_type=urn:ietf:params:oauth:token-type:jwt", "invalid_grant")]
     [InlineData("scope=orders.read", "invalid_request")]
     [InlineData("grant_type=client_credentials&grant_type=client_credentials&scope=orders.read", "invalid_request")]
     [InlineData("grant_type=client_credentials&scope=orders.read&scope=orders.read", "invalid_request")]
