@@ -41,7 +41,8 @@ public sealed record TestIdpWorkloadResource(
 /// </summary>
 public sealed class TestIdentityProvider : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    // Generous: under a loaded CI machine node takes many seconds to load oidc-provider (20 s was once too little).
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     private readonly Process process;
     private readonly StringBuilder output = new();
