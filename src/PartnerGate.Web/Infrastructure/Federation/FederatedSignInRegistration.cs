@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PartnerGate.Domain.Partners;
+
+namespace PartnerGate.Web.Infrastructure.Federation;
+
+public static class FederatedSignInRegistration
+{
+    /// <summary>
+    /// Partner sign-in through each partner's own OpenID Connect provider: one handler per provider row,
+    /// added, reconfigured and removed at run time (no static <c>AddOpenIdConnect</c> scheme).
+    /// </summary>
+    public static IServiceCollection AddPartnerGateFederatedSignIn(this IServiceCollection services)
+    {
+        services.AddSingleton<PartnerIdentityProviderSchemes>();
+        services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, PartnerOpenIdConnectOptions>();
+
+        // What AddOpenIdConnect would register for its scheme: state/nonce protection, backchannel defaults.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());
+        services.AddHostedService<PartnerIdentityProviderStartup>();
+        return services;
+    }
+
+    /// <summary>
+    /// Before authentication: a callback for a provider this node has not loaded, or loaded at an older
+    /// version (another node may have registered or edited it), loads it first, so its handler answers.
+    /// </summary>
+    public static IApplicationBuilder UsePartnerGateFederatedSignIn(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path.Value;
+            if (path is not null && path.StartsWith(PartnerIdentityProvider.CallbackPathPrefix, StringComparison.OrdinalIgnoreCase)
+                && path.Length >= PartnerIdentityProvider.CallbackPathPrefix.Length + 32
+                && Guid.TryParseExact(path.AsSpan(PartnerIdentityProvider.CallbackPathPrefix.Length, 32), "N", out var providerId))
+            {
+                await context.RequestServices.GetRequiredService<PartnerIdentityProviderSchemes>().EnsureCurrentAsync(providerId, context.RequestAborted);
+            }
+
+            await next(context);
+        });
+}
