@@ -23,20 +23,25 @@ public static class FederatedSignInRegistration
     }
 
     /// <summary>
-    /// Before authentication: a callback for a provider this node has not loaded, or loaded at an older
-    /// version (another node may have registered or edited it), loads it first, so its handler answers.
+    /// Before authentication: a sign-in or callback for a provider this node has not loaded, or loaded at an
+    /// older version (another node may have registered or edited it), loads it first. It must be before: the
+    /// authentication middleware creates every handler of the request, with its options, up front.
     /// </summary>
     public static IApplicationBuilder UsePartnerGateFederatedSignIn(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            var path = context.Request.Path.Value;
-            if (path is not null && path.StartsWith(PartnerIdentityProvider.CallbackPathPrefix, StringComparison.OrdinalIgnoreCase)
-                && path.Length >= PartnerIdentityProvider.CallbackPathPrefix.Length + 32
-                && Guid.TryParseExact(path.AsSpan(PartnerIdentityProvider.CallbackPathPrefix.Length, 32), "N", out var providerId))
+            if ((ProviderOf(context.Request.Path.Value, PartnerIdentityProvider.CallbackPathPrefix) ??
+                ProviderOf(context.Request.Path.Value, Features.Account.AccountEndpoints.FederatedChallengePath + "/")) is { } providerId)
             {
                 await context.RequestServices.GetRequiredService<PartnerIdentityProviderSchemes>().EnsureCurrentAsync(providerId, context.RequestAborted);
             }
 
             await next(context);
         });
+
+    private static Guid? ProviderOf(string? path, string prefix) =>
+        path is not null && path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && path.Length >= prefix.Length + 32
+        && Guid.TryParse(path.AsSpan(prefix.Length, 32), out var id)
+            ? id
+            : null;
 }
