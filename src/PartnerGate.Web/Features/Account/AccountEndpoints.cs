@@ -57,7 +57,22 @@ public static class AccountEndpoints
             properties.Items[FederatedSignInEvents.LoginHintItem] = loginHint;
         }
 
-        return TypedResults.Challenge(properties, [provider.SchemeName]);
+        try
+        {
+            await http.ChallengeAsync(provider.SchemeName, properties);
+            return TypedResults.Empty;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Discovery unreachable, keys missing, pushed request refused: the person gets a message, the
+            // audit trail the reason; the exception text stays in the log.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AccountEndpoints))
+                .LogWarning(exception, "Starting sign-in at partner identity provider {ProviderId} failed", providerId);
+            http.Response.Headers.Remove("Set-Cookie");
+            await http.RequestServices.GetRequiredService<IMediator>().Send(
+                new RecordFederatedSignInFailureCommand(providerId, FederatedSignInRefusal.ProviderUnreachable, null), http.RequestAborted);
+            return TypedResults.LocalRedirect(FederatedSignInRefusal.SignInPageFor(FederatedSignInRefusal.ProviderUnreachable, safeReturnUrl));
+        }
     }
 
     private static async Task<IResult> CompleteAsync(IMediator mediator, HttpContext http)

@@ -29,6 +29,7 @@ public static class FederatedSignInRefusal
     public const string LockedOut = "locked_out";
     public const string AccountInvalid = "account_invalid";
     public const string SignInExpired = "sign_in_expired";
+    public const string ProviderUnreachable = "provider_unreachable";
 
     private const string Contact = "contact your IT department or the PartnerGate administrators of Acme Precision Works";
     private const string Unverifiable =
@@ -56,6 +57,7 @@ public static class FederatedSignInRefusal
         [EmailBelongsToAnotherAccount] = "Your e-mail address belongs to another PartnerGate account, so you cannot sign in through your organisation's identity provider; " + Contact + ".",
         [LockedOut] = "Your PartnerGate account is locked, so you cannot sign in; " + Contact + ".",
         [AccountInvalid] = "Your PartnerGate account could not be set up from what your organisation's identity provider sent; " + Contact + ".",
+        [ProviderUnreachable] = "Your organisation's identity provider cannot be reached at the moment (or refused to start the sign-in), so you cannot sign in now. Try again later; if it persists, " + Contact + ".",
         [SignInExpired] = "Your sign-in could not be completed (it took too long or was already used). Start again.",
     };
 
