@@ -35,6 +35,7 @@ builder.Services.AddPartnerGateMediator();
 builder.Services.AddPartnerGateMail(builder.Configuration);
 builder.Services.AddPartnerGateTokenService(builder.Configuration, builder.Environment);
 builder.Services.AddPartnerGateFederationInfrastructure();
+builder.Services.AddPartnerGateFederatedSignIn();
 builder.Services.AddSingleton<GrantAuthorizationCache>();
 builder.Services.AddSingleton<ResourceCatalog>();
 
@@ -109,6 +110,7 @@ if (!app.Environment.IsDevelopment())
 app.UseSecurityHeaders();
 app.UseStatusCodePages(AuthorizationErrorPage.RenderAsync);
 app.UseRateLimiter();
+app.UsePartnerGateFederatedSignIn();
 app.UseAuthentication();
 app.Use((context, next) =>
 {

@@ -4,7 +4,10 @@ using PartnerGate.Web.Features.Demo;
 
 namespace PartnerGate.EndToEndTests.Pages;
 
-/// <summary>Page object for /account/signin (static SSR) and, for staff, the authenticator code page after it.</summary>
+/// <summary>
+/// Page object for /account/signin (static SSR): the e-mail step, then the password step or the partner's own
+/// provider, and for staff the authenticator code page after the password.
+/// </summary>
 public sealed class SignInPage(IPage page)
 {
     /// <summary>The one portal of the run: the steps it has accepted are tracked across all tests.</summary>
@@ -14,9 +17,16 @@ public sealed class SignInPage(IPage page)
 
     public async Task OpenAsync() => await page.GotoAsync("/account/signin");
 
+    /// <summary>The e-mail step: home-realm discovery decides where the person signs in.</summary>
+    public async Task ContinueWithEmailAsync(string email)
+    {
+        await page.GetByLabel("E-mail").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+    }
+
     /// <summary>
     /// Signs in with e-mail and password; demo staff (Approver, Administrator) then get the code page, answered with
-    /// a not-yet-used code of their published demo key. Other accounts and wrong passwords stop after the first form.
+    /// a not-yet-used code of their published demo key. Other accounts and wrong passwords stop after the password.
     /// </summary>
     public async Task SignInAsync(string email, string password)
     {
@@ -28,10 +38,20 @@ public sealed class SignInPage(IPage page)
         }
     }
 
+    /// <summary>The e-mail step, then the password step when discovery leads there (it does not for a federated domain).</summary>
     public async Task SubmitPasswordAsync(string email, string password)
     {
-        await page.GetByLabel("E-mail").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(password);
+        await ContinueWithEmailAsync(email);
+
+        // An invalid e-mail stays on the first step with its message; anything else reaches the password step.
+        var passwordField = page.GetByLabel("Password");
+        await passwordField.Or(page.Locator(".account-field-error")).Or(Alert).First.WaitForAsync();
+        if (!await passwordField.IsVisibleAsync())
+        {
+            return;
+        }
+
+        await passwordField.FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 

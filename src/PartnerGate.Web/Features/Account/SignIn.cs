@@ -21,6 +21,9 @@ public enum SignInOutcome
 
     /// <summary>Password right; staff without an authenticator must set one up before any session exists.</summary>
     RequiresEnrolment,
+
+    /// <summary>The e-mail is in a domain of a partner with its own identity provider: no local passwords there.</summary>
+    UseIdentityProvider,
 }
 
 /// <summary>Signs in with a local account (password, lockout on). Runs in the static-SSR request so the cookie can be set.</summary>
@@ -51,6 +54,14 @@ public sealed class SignInHandler(
     public async ValueTask<Result<SignInOutcome>> Handle(SignInCommand command, CancellationToken cancellationToken)
     {
         var email = command.Email.Trim();
+
+        // Whatever the form posted: a federated domain signs in at its provider only (a disabled one not at all).
+        if (await HomeRealms.FindAsync(unitOfWork.Db, email, cancellationToken) is { Provider: { } provider } realm)
+        {
+            unitOfWork.Audit("account.sign_in_refused", "User", "unknown", realm.Partner.Id, new { email, reason = "federated_domain", provider = provider.Id });
+            return SignInOutcome.UseIdentityProvider;
+        }
+
         var user = await userManager.FindByEmailAsync(email);
         if (user is null)
         {

@@ -137,6 +137,7 @@ public sealed partial class DemoDataSeeder(
             await SeedAuthenticatorsAsync(demoKeys, audit);
 
             await SeedClientsAsync(audit, now, ct);
+            await SeedIdentityProviderAsync(audit, now, ct);
             await AuditTrail.AppendAsync(db, audit, AuditActor.System, now, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
