@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Partners;
 using PartnerGate.Web.Infrastructure.Mediator;
@@ -35,8 +34,7 @@ public sealed class DisableIdentityProviderHandler(IUnitOfWork unitOfWork, TimeP
 {
     public async ValueTask<Result> Handle(DisableIdentityProviderCommand command, CancellationToken cancellationToken)
     {
-        var provider = await unitOfWork.Db.PartnerIdentityProviders.SingleOrDefaultAsync(p => p.Id == command.ProviderId, cancellationToken);
-        if (provider is null)
+        if (await IdentityProviderLookup.FindAsync(unitOfWork.Db, command.ProviderId, cancellationToken) is not { } provider)
         {
             return IdentityProviderLookup.NotFound;
         }

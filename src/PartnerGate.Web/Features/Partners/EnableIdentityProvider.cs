@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Partners;
 using PartnerGate.Web.Infrastructure.Mediator;
@@ -22,8 +21,7 @@ public sealed class EnableIdentityProviderHandler(IUnitOfWork unitOfWork, TimePr
 {
     public async ValueTask<Result> Handle(EnableIdentityProviderCommand command, CancellationToken cancellationToken)
     {
-        var provider = await unitOfWork.Db.PartnerIdentityProviders.SingleOrDefaultAsync(p => p.Id == command.ProviderId, cancellationToken);
-        if (provider is null)
+        if (await IdentityProviderLookup.FindAsync(unitOfWork.Db, command.ProviderId, cancellationToken) is not { } provider)
         {
             return IdentityProviderLookup.NotFound;
         }

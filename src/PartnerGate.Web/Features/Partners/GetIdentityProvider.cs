@@ -68,4 +68,8 @@ public sealed class GetIdentityProviderHandler(IDbContextFactory<PartnerGateDbCo
 internal static class IdentityProviderLookup
 {
     public static readonly Error NotFound = Error.NotFound("idp.not_found", "This identity provider is not registered (any more). Reload the partner list.");
+
+    /// <summary>The provider, tracked for a command to change.</summary>
+    public static Task<PartnerIdentityProvider?> FindAsync(PartnerGateDbContext db, Guid providerId, CancellationToken cancellationToken) =>
+        db.PartnerIdentityProviders.SingleOrDefaultAsync(p => p.Id == providerId, cancellationToken);
 }

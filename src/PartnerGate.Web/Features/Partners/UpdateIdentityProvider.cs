@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
 using PartnerGate.Web.Infrastructure.Federation;
 using PartnerGate.Web.Infrastructure.Mediator;
@@ -40,8 +39,7 @@ public sealed class UpdateIdentityProviderHandler(IUnitOfWork unitOfWork, Identi
 
     public async ValueTask<Result> Handle(UpdateIdentityProviderCommand command, CancellationToken cancellationToken)
     {
-        var provider = await unitOfWork.Db.PartnerIdentityProviders.SingleOrDefaultAsync(p => p.Id == command.ProviderId, cancellationToken);
-        if (provider is null)
+        if (await IdentityProviderLookup.FindAsync(unitOfWork.Db, command.ProviderId, cancellationToken) is not { } provider)
         {
             return IdentityProviderLookup.NotFound;
         }
