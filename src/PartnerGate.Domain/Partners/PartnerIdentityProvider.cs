@@ -104,6 +104,13 @@ public sealed class PartnerIdentityProvider
         IEnumerable<string> scopes, IdentityProviderClaimMapping claimMapping, IdentityProviderMfaRequirement mfa, DateTimeOffset now,
         Guid? id = null)
     {
+        if (partner.Status != PartnerStatus.Active)
+        {
+            // A suspended partner signs in nowhere; registering its provider would only prepare a way around that.
+            return Error.PolicyRefused("idp.partner_suspended",
+                $"{partner.Name} is suspended. Reinstate the partner before registering its identity provider.");
+        }
+
         var provider = new PartnerIdentityProvider
         {
             Id = id ?? Guid.NewGuid(),
@@ -117,70 +124,29 @@ public sealed class PartnerIdentityProvider
 
     /// <summary>
     /// Replaces the settings. <paramref name="protectedClientSecret"/> null keeps the stored secret (the form
-    /// never shows it, so an empty field means "unchanged").
+    /// never shows it, so an empty field means "unchanged"). Nothing changes unless every setting is valid.
     /// </summary>
     public Result Update(
         string displayName, string authority, string clientId, string? protectedClientSecret,
         IEnumerable<string> scopes, IdentityProviderClaimMapping claimMapping, IdentityProviderMfaRequirement mfa, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(displayName) || displayName.Trim().Length > 100)
+        var scopeList = NormalizeScopes(scopes);
+        var mapping = NormalizeClaimMapping(claimMapping);
+        var acrValues = NormalizeAcrValues(mfa.AcceptedAcrValues);
+        var problem = CheckDisplayName(displayName)
+            ?? CheckAuthority(authority)
+            ?? CheckClientId(clientId)
+            ?? CheckProtectedClientSecret(protectedClientSecret, hasStoredSecret: ProtectedClientSecret.Length > 0)
+            ?? CheckScopes(scopeList)
+            ?? CheckClaimMapping(mapping)
+            ?? CheckAcrValues(acrValues);
+        if (problem is not null)
         {
-            return Error.Validation("idp.name_invalid", "Give the provider a name of at most 100 characters, e.g. \"BoltNut Entra ID\".");
-        }
-
-        var normalizedAuthority = NormalizeAuthority(authority);
-        if (normalizedAuthority is null)
-        {
-            return Error.Validation("idp.authority_invalid",
-                "The issuer must be an absolute https URL without query or fragment (http only on localhost), e.g. https://login.microsoftonline.com/{tenant}/v2.0.");
-        }
-
-        if (string.IsNullOrWhiteSpace(clientId) || clientId.Trim().Length > 200)
-        {
-            return Error.Validation("idp.client_id_invalid", "Enter the client id PartnerGate was registered with at the provider (at most 200 characters).");
-        }
-
-        if (protectedClientSecret is not null && protectedClientSecret.Length == 0)
-        {
-            return Error.Validation("idp.client_secret_required", "Enter the client secret the provider issued for PartnerGate.");
-        }
-
-        if (protectedClientSecret is null && ProtectedClientSecret.Length == 0)
-        {
-            return Error.Validation("idp.client_secret_required", "Enter the client secret the provider issued for PartnerGate.");
-        }
-
-        var scopeList = scopes.SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Distinct(StringComparer.Ordinal).ToList();
-        if (!scopeList.Contains("openid", StringComparer.Ordinal))
-        {
-            scopeList.Insert(0, "openid");
-        }
-
-        if (scopeList.Count > MaximumScopes || scopeList.Any(s => s.Length > 200 || s.Any(c => c <= ' ' || c == '"' || c == '\\')))
-        {
-            return Error.Validation("idp.scopes_invalid", $"At most {MaximumScopes} scopes, each a word without spaces or quotes.");
-        }
-
-        if (!IsClaimName(claimMapping.EmailClaim) || !IsClaimName(claimMapping.NameClaim) ||
-            (claimMapping.RoleClaim is not null && !IsClaimName(claimMapping.RoleClaim)))
-        {
-            return Error.Validation("idp.claims_invalid", "Claim names are 1–100 characters without spaces, e.g. email, name, roles.");
-        }
-
-        if ((claimMapping.RoleClaim is null) != string.IsNullOrWhiteSpace(claimMapping.PartnerAdminRoleValue))
-        {
-            return Error.Validation("idp.role_mapping_incomplete",
-                "Name both the role claim and the value that makes a partner admin, or neither (everyone is then a partner user).");
-        }
-
-        if (mfa.AcceptedAcrValues.Any(a => string.IsNullOrWhiteSpace(a) || a.Length > 200))
-        {
-            return Error.Validation("idp.acr_invalid", "Each accepted acr value is 1–200 characters.");
+            return problem;
         }
 
         DisplayName = displayName.Trim();
-        Authority = normalizedAuthority;
+        Authority = NormalizeAuthority(authority)!;
         ClientId = clientId.Trim();
         if (protectedClientSecret is not null)
         {
@@ -188,24 +154,108 @@ public sealed class PartnerIdentityProvider
         }
 
         Scopes = scopeList;
-        ClaimMapping = claimMapping with
-        {
-            EmailClaim = claimMapping.EmailClaim.Trim(),
-            NameClaim = claimMapping.NameClaim.Trim(),
-            RoleClaim = claimMapping.RoleClaim?.Trim(),
-            PartnerAdminRoleValue = claimMapping.RoleClaim is null ? null : claimMapping.PartnerAdminRoleValue?.Trim(),
-        };
-        Mfa = mfa with { AcceptedAcrValues = mfa.AcceptedAcrValues.Select(a => a.Trim()).Distinct(StringComparer.Ordinal).ToList() };
+        ClaimMapping = mapping;
+        Mfa = new IdentityProviderMfaRequirement(mfa.Required, acrValues);
         UpdatedAt = Clock.Normalize(now);
         Version = Guid.NewGuid();
         return Result.Success();
     }
 
+    public const int MaximumDisplayNameLength = 100;
+    public const int MaximumAuthorityLength = 500;
+    public const int MaximumClientIdLength = 200;
+    public const int MaximumProtectedClientSecretLength = 4000;
+    public const int MaximumClaimNameLength = 100;
+    public const int MaximumRoleValueLength = 200;
+    public const int MaximumAcrValues = 20;
+    public const int MaximumReasonLength = 1000;
+
+    /// <summary>The first problem with a display name, or null. The rules below are public so forms can say the same before sending.</summary>
+    public static Error? CheckDisplayName(string? displayName) =>
+        string.IsNullOrWhiteSpace(displayName) || displayName.Trim().Length > MaximumDisplayNameLength
+            ? Error.Validation("idp.name_invalid", $"Give the provider a name of at most {MaximumDisplayNameLength} characters, e.g. \"BoltNut Entra ID\".")
+            : null;
+
+    public static Error? CheckAuthority(string? authority) =>
+        NormalizeAuthority(authority) is null
+            ? Error.Validation("idp.authority_invalid",
+                "The issuer must be an absolute https URL without query or fragment (http only on localhost), e.g. https://login.microsoftonline.com/{tenant}/v2.0.")
+            : null;
+
+    public static Error? CheckClientId(string? clientId) =>
+        string.IsNullOrWhiteSpace(clientId) || clientId.Trim().Length > MaximumClientIdLength
+            ? Error.Validation("idp.client_id_invalid", $"Enter the client id PartnerGate was registered with at the provider (at most {MaximumClientIdLength} characters).")
+            : null;
+
+    /// <summary>A new protected secret (null: keep the stored one, which must then exist).</summary>
+    public static Error? CheckProtectedClientSecret(string? protectedClientSecret, bool hasStoredSecret) =>
+        (protectedClientSecret is null && !hasStoredSecret) || protectedClientSecret is { Length: 0 }
+            ? Error.Validation("idp.client_secret_required", "Enter the client secret the provider issued for PartnerGate.")
+            : protectedClientSecret is { Length: > MaximumProtectedClientSecretLength }
+                ? Error.Validation("idp.client_secret_too_long", "That client secret is too long; provider secrets are at most a few hundred characters.")
+                : null;
+
+    public static Error? CheckScopes(IReadOnlyCollection<string> normalizedScopes) =>
+        normalizedScopes.Count > MaximumScopes || normalizedScopes.Any(s => s.Length > 200 || s.Any(c => c <= ' ' || c == '"' || c == '\\'))
+            ? Error.Validation("idp.scopes_invalid", $"At most {MaximumScopes} scopes, each a word without spaces or quotes.")
+            : null;
+
+    public static Error? CheckClaimMapping(IdentityProviderClaimMapping mapping)
+    {
+        if (!IsClaimName(mapping.EmailClaim) || !IsClaimName(mapping.NameClaim) || (mapping.RoleClaim is not null && !IsClaimName(mapping.RoleClaim)))
+        {
+            return Error.Validation("idp.claims_invalid", $"Claim names are 1–{MaximumClaimNameLength} characters without spaces, e.g. email, name, roles.");
+        }
+
+        if ((mapping.RoleClaim is null) != (mapping.PartnerAdminRoleValue is null))
+        {
+            return Error.Validation("idp.role_mapping_incomplete",
+                "Name both the role claim and the value that makes a partner admin, or neither (everyone is then a partner user).");
+        }
+
+        return mapping.PartnerAdminRoleValue is { Length: > MaximumRoleValueLength }
+            ? Error.Validation("idp.role_value_invalid", $"The partner admin value is at most {MaximumRoleValueLength} characters.")
+            : null;
+    }
+
+    public static Error? CheckAcrValues(IReadOnlyCollection<string> normalizedAcrValues) =>
+        normalizedAcrValues.Count > MaximumAcrValues || normalizedAcrValues.Any(a => a.Length is 0 or > 200)
+            ? Error.Validation("idp.acr_invalid", $"At most {MaximumAcrValues} accepted acr values, each 1–200 characters.")
+            : null;
+
+    public static Error? CheckReason(string? reason) =>
+        string.IsNullOrWhiteSpace(reason)
+            ? Error.Validation("idp.reason_required", "Say why the provider is disabled; it is written to the audit trail.")
+            : reason.Trim().Length > MaximumReasonLength
+                ? Error.Validation("idp.reason_too_long", $"The reason can be at most {MaximumReasonLength:N0} characters.")
+                : null;
+
+    /// <summary>Scopes as the provider receives them: split on spaces, without duplicates, <c>openid</c> first (OpenID Connect requires it).</summary>
+    public static List<string> NormalizeScopes(IEnumerable<string> scopes)
+    {
+        var list = scopes.SelectMany(s => (s ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Distinct(StringComparer.Ordinal).ToList();
+        list.Remove("openid");
+        list.Insert(0, "openid");
+        return list;
+    }
+
+    /// <summary>Trims the names; an empty role claim or admin value means "not mapped" (forms send empty strings).</summary>
+    public static IdentityProviderClaimMapping NormalizeClaimMapping(IdentityProviderClaimMapping mapping)
+    {
+        var roleClaim = string.IsNullOrWhiteSpace(mapping.RoleClaim) ? null : mapping.RoleClaim.Trim();
+        var adminValue = string.IsNullOrWhiteSpace(mapping.PartnerAdminRoleValue) ? null : mapping.PartnerAdminRoleValue.Trim();
+        return new IdentityProviderClaimMapping((mapping.EmailClaim ?? string.Empty).Trim(), (mapping.NameClaim ?? string.Empty).Trim(), roleClaim, adminValue);
+    }
+
+    public static List<string> NormalizeAcrValues(IEnumerable<string> acrValues) =>
+        acrValues.Select(a => (a ?? string.Empty).Trim()).Distinct(StringComparer.Ordinal).ToList();
+
     public Result Disable(string reason, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(reason))
+        if (CheckReason(reason) is { } problem)
         {
-            return Error.Validation("idp.reason_required", "Say why the provider is disabled; it is written to the audit trail.");
+            return problem;
         }
 
         if (Status == IdentityProviderStatus.Disabled)
@@ -247,7 +297,7 @@ public sealed class PartnerIdentityProvider
     /// </summary>
     public static string? NormalizeAuthority(string? authority)
     {
-        if (string.IsNullOrWhiteSpace(authority) || authority.Trim().Length > 500 ||
+        if (string.IsNullOrWhiteSpace(authority) || authority.Trim().Length > MaximumAuthorityLength ||
             !Uri.TryCreate(authority.Trim(), UriKind.Absolute, out var uri))
         {
             return null;
@@ -264,5 +314,5 @@ public sealed class PartnerIdentityProvider
     }
 
     private static bool IsClaimName(string? name) =>
-        name is { Length: > 0 } && name.Trim().Length is > 0 and <= 100 && !name.Trim().Any(char.IsWhiteSpace);
+        name is { Length: > 0 and <= MaximumClaimNameLength } && !name.Any(char.IsWhiteSpace);
 }

@@ -11,7 +11,15 @@ namespace PartnerGate.Web.Features.Partners;
 public sealed record CertificationSummary(string Name, DateTimeOffset ValidUntil, bool IsValid);
 
 public sealed record PartnerSummary(
-    Guid Id, string Name, PartnerStatus Status, IReadOnlyList<string> Domains, IReadOnlyList<CertificationSummary> Certifications, int Users);
+    Guid Id, string Name, PartnerStatus Status, IReadOnlyList<string> Domains, IReadOnlyList<CertificationSummary> Certifications, int Users,
+    PartnerSignIn? SignIn = null);
+
+/// <summary>
+/// How a partner's people sign in when it has an identity provider (none: local passwords). What a viewer
+/// sees of it depends on who they are: <see cref="Issuer"/> only for administrators and the partner's own
+/// admins, <see cref="DisabledReason"/> only for administrators; never anything about the secret.
+/// </summary>
+public sealed record PartnerSignIn(Guid ProviderId, string DisplayName, IdentityProviderStatus Status, string? Issuer, string? DisabledReason);
 
 /// <summary>All partners, for manufacturer staff.</summary>
 [RequirePolicy(Policies.ManufacturerStaff)]
@@ -49,10 +57,19 @@ public sealed class PartnerQueriesHandler(IDbContextFactory<PartnerGateDbContext
             .Select(g => new { PartnerId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.PartnerId, x => x.Count, cancellationToken);
 
+        var seesIssuer = currentUser.IsInRole(Roles.Administrator) || (partnerId is not null && currentUser.IsInRole(Roles.PartnerAdmin));
+        var seesReason = partnerId is null && currentUser.IsInRole(Roles.Administrator);
+        var providers = await db.PartnerIdentityProviders.AsNoTracking()
+            .Where(p => ids.Contains(p.PartnerId))
+            .Select(p => new { p.Id, p.PartnerId, p.DisplayName, p.Status, p.Authority, p.DisabledReason })
+            .ToDictionaryAsync(p => p.PartnerId, p => new PartnerSignIn(p.Id, p.DisplayName, p.Status,
+                seesIssuer ? p.Authority : null, seesReason ? p.DisabledReason : null), cancellationToken);
+
         return partners.Select(p => new PartnerSummary(
             p.Id, p.Name, p.Status,
             p.Domains.Select(d => d.Name).Order(StringComparer.Ordinal).ToList(),
             p.Certifications.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => new CertificationSummary(c.Name, c.ValidUntil, c.ValidUntil > now)).ToList(),
-            userCounts.GetValueOrDefault(p.Id))).ToList();
+            userCounts.GetValueOrDefault(p.Id),
+            providers.GetValueOrDefault(p.Id))).ToList();
     }
 }
