@@ -57,19 +57,26 @@ public sealed class AuditTrailTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
 
     private static readonly string[] DemoPartnerNames = ["BoltNut Supply", "FastFreight Logistics", "SensorTech Services"];
 
+    // The demo's own accounts by name: other tests on the shared app create staff and (federated) partner users of their own.
+    private static readonly string[] DemoEmails =
+    [
+        "admin@acme.example", "approver@acme.example", "approver2@acme.example", "alice@boltnut.example",
+        "bob@boltnut.example", "carol@fastfreight.example", "dave@sensortech.example",
+    ];
+
     [Fact]
     public async Task DemoSeeder_RunTwice_AddsNothing()
     {
-        // Other tests on the shared app register partners of their own; only the demo's are counted.
+        // Other tests on the shared app register partners and users of their own; only the demo's are counted.
         await using var db = sqlite.CreateDbContext();
-        var counts = (await db.Partners.CountAsync(p => DemoPartnerNames.Contains(p.Name)), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-")));
+        var counts = (await db.Partners.CountAsync(p => DemoPartnerNames.Contains(p.Name)), await db.Resources.CountAsync(), await db.Users.CountAsync(u => DemoEmails.Contains(u.Email!)));
 
         await using (var scope = sqlite.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedAsync(CancellationToken.None);
         }
 
-        Assert.Equal(counts, (await db.Partners.CountAsync(p => DemoPartnerNames.Contains(p.Name)), await db.Resources.CountAsync(), await db.Users.CountAsync(u => u.Email!.EndsWith(".example") && !u.Email.StartsWith("user-"))));
+        Assert.Equal(counts, (await db.Partners.CountAsync(p => DemoPartnerNames.Contains(p.Name)), await db.Resources.CountAsync(), await db.Users.CountAsync(u => DemoEmails.Contains(u.Email!))));
         Assert.Equal((3, 5, 7), counts);
     }
 
