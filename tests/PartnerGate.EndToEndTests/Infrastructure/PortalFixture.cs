@@ -1,8 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 [assembly: AssemblyFixture(typeof(PartnerGate.EndToEndTests.Infrastructure.PortalFixture))]
@@ -12,9 +9,10 @@ namespace PartnerGate.EndToEndTests.Infrastructure;
 /// <summary>
 /// The portal on a real Kestrel port (fresh SQLite database, demo data) and Debian's Chromium driven by
 /// Playwright. One app and one browser for the assembly; every test gets its own browser context, so
-/// sessions never leak between tests.
+/// sessions never leak between tests. A derived portal (<see cref="FederatedPortalFixture"/>) adds settings of
+/// its own through <see cref="PrepareAsync"/>.
 /// </summary>
-public sealed class PortalFixture : IAsyncLifetime
+public class PortalFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
     public const string DemoPassword = "PartnerGate!2026";
@@ -32,15 +30,22 @@ public sealed class PortalFixture : IAsyncLifetime
     /// <summary>Screenshots are kept with the test output for people to look at.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    /// <summary>
+    /// Settings beyond the demo defaults, decided before the portal starts; <paramref name="port"/> is the one it
+    /// will listen on (an IdP started here must know the portal's callback address first).
+    /// </summary>
+    protected virtual ValueTask<IReadOnlyDictionary<string, string?>> PrepareAsync(int port) =>
+        ValueTask.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(databaseDirectory);
         Directory.CreateDirectory(ScreenshotDirectory);
-        factory = new PortalFactory($"Data Source={Path.Combine(databaseDirectory, "partnergate.db")}");
-        factory.UseKestrel(0);
+        var port = FreePort();
+        factory = new PortalFactory($"Data Source={Path.Combine(databaseDirectory, "partnergate.db")}", await PrepareAsync(port));
+        factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         factory.StartServer();
-        var addresses = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        BaseAddress = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
 
         if (!File.Exists(ChromiumPath))
         {
@@ -78,7 +83,7 @@ public sealed class PortalFixture : IAsyncLifetime
         return (page, home);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null)
         {
@@ -100,9 +105,18 @@ public sealed class PortalFixture : IAsyncLifetime
         {
             // Left to the temp cleaner; never fails the run.
         }
+
+        GC.SuppressFinalize(this);
     }
 
-    private sealed class PortalFactory(string connectionString) : WebApplicationFactory<Program>
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class PortalFactory(string connectionString, IReadOnlyDictionary<string, string?> extraSettings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -114,6 +128,10 @@ public sealed class PortalFixture : IAsyncLifetime
             // All browser contexts sign in from 127.0.0.1: with the default 10 sign-ins a minute the tenth
             // test's sign-in got 429. The limiter itself is tested in the integration tests.
             builder.UseSetting("RateLimiting:SignIn:PermitLimit", "100000");
+            foreach (var (key, value) in extraSettings)
+            {
+                builder.UseSetting(key, value);
+            }
         }
     }
 }

@@ -11,13 +11,15 @@ public sealed class ApprovalInboxPage(IPage page)
         await new HomePage(page).WaitUntilInteractiveAsync();
     }
 
-    public ILocator Row(string text) => page.GetByRole(AriaRole.Row).Filter(new() { HasText = text });
+    /// <summary>The rows containing every one of <paramref name="texts"/> (other tests' requests share the inbox).</summary>
+    public ILocator Row(params string[] texts) =>
+        texts.Aggregate(page.GetByRole(AriaRole.Row), (rows, text) => rows.Filter(new() { HasText = text }));
 
     public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
 
-    public async Task ApproveAsync(string rowText)
+    public async Task ApproveAsync(params string[] rowTexts)
     {
-        await Row(rowText).ClickAsync();
+        await Row(rowTexts).ClickAsync();
         await Dialog.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await Dialog.WaitForAsync(new() { State = WaitForSelectorState.Detached });
     }

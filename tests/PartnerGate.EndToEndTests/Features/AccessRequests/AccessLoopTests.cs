@@ -17,7 +17,7 @@ public sealed class AccessLoopTests(PortalFixture portal)
         var (approverPage, _) = await portal.SignedInAsync("approver@acme.example");
         var inbox = new ApprovalInboxPage(approverPage);
         await inbox.OpenAsync();
-        await Expect(inbox.Row("Bob Nut")).ToHaveCountAsync(0);
+        await Expect(inbox.Row("Bob Nut", "Line telemetry")).ToHaveCountAsync(0);
 
         // Line telemetry requires a multi-factor sign-in, which partner users get from their own IdP: bob's session
         // carries that proof here, because this test is about the loop after it.
@@ -31,22 +31,22 @@ public sealed class AccessLoopTests(PortalFixture portal)
         await Expect(bobPage).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/requests$"));
         await Expect(bobPage.GetByTestId("request-status").First).ToHaveTextAsync("Pending");
 
-        await Expect(inbox.Row("Bob Nut")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Expect(inbox.Row("Bob Nut", "Line telemetry")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
         await approverPage.ScreenshotAsync(new() { Path = Shot("loop-2-inbox-live.png"), FullPage = true });
-        await inbox.Row("Bob Nut").ClickAsync();
+        await inbox.Row("Bob Nut", "Line telemetry").ClickAsync();
         await Expect(inbox.Dialog).ToContainTextAsync("TISAX");
         await Expect(inbox.Dialog).ToContainTextAsync("Commissioning the new spindle sensors");
         await approverPage.ScreenshotAsync(new() { Path = Shot("loop-3-decision-dialog.png") });
         await inbox.Dialog.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await inbox.Dialog.WaitForAsync(new() { State = WaitForSelectorState.Detached });
-        await Expect(inbox.Row("Bob Nut")).ToHaveCountAsync(0);
+        await Expect(inbox.Row("Bob Nut", "Line telemetry")).ToHaveCountAsync(0);
 
         // Line telemetry needs a second, different approver.
         var (approver2Page, _) = await portal.SignedInAsync("approver2@acme.example");
         var inbox2 = new ApprovalInboxPage(approver2Page);
         await inbox2.OpenAsync();
-        await Expect(inbox2.Row("Bob Nut").Locator("td[data-label=Approvals]")).ToHaveTextAsync("1");
-        await inbox2.ApproveAsync("Bob Nut");
+        await Expect(inbox2.Row("Bob Nut", "Line telemetry").Locator("td[data-label=Approvals]")).ToHaveTextAsync("1");
+        await inbox2.ApproveAsync("Bob Nut", "Line telemetry");
 
         await bobHome.NavigationLink("My grants").ClickAsync();
         var grantRow = bobPage.GetByRole(AriaRole.Row).Filter(new() { HasText = "Line telemetry" });
