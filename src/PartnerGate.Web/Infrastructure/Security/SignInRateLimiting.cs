@@ -4,11 +4,16 @@ namespace PartnerGate.Web.Infrastructure.Security;
 
 /// <summary>
 /// The built-in rate limiter on sign-in posts, per client address: slows password guessing across many
-/// accounts, which per-account lockout alone does not.
+/// accounts, which per-account lockout alone does not. Partner IdP callbacks (<c>/signin-partner/…</c>) get a
+/// budget of their own: each one costs a token request to the partner's IdP or an audit event when refused,
+/// so a flood of forged callbacks must not turn into a flood of either.
 /// </summary>
 public static class SignInRateLimiting
 {
     public const string SignInPath = "/account/signin";
+
+    /// <summary><see cref="Domain.Partners.PartnerIdentityProvider.CallbackPathPrefix"/> as a path segment.</summary>
+    public const string FederatedCallbackPath = "/signin-partner";
 
     public static IServiceCollection AddSignInRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
@@ -18,11 +23,16 @@ public static class SignInRateLimiting
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(SignInPath, StringComparison.OrdinalIgnoreCase)
-                    ? RateLimitPartition.GetFixedWindowLimiter(
-                        context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                        _ => new FixedWindowRateLimiterOptions { PermitLimit = permitLimit, Window = window, QueueLimit = 0 })
-                    : RateLimitPartition.GetNoLimiter(string.Empty));
+            {
+                var kind = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments(SignInPath, StringComparison.OrdinalIgnoreCase)
+                    ? "signin"
+                    : context.Request.Path.StartsWithSegments(FederatedCallbackPath, StringComparison.OrdinalIgnoreCase) ? "federated-callback" : null;
+                return kind is null
+                    ? RateLimitPartition.GetNoLimiter(string.Empty)
+                    : RateLimitPartition.GetFixedWindowLimiter(
+                        $"{kind}:{context.Connection.RemoteIpAddress?.ToString() ?? "unknown"}",
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = permitLimit, Window = window, QueueLimit = 0 });
+            });
             options.OnRejected = async (context, cancellationToken) =>
             {
                 context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";

@@ -194,4 +194,20 @@ public sealed class SignInRateLimitTests : IAsyncLifetime
         Assert.Contains("Too many sign-in attempts", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/signin")).StatusCode);
     }
+
+    [Fact]
+    public async Task PartnerIdpCallback_BeyondLimitFromOneAddress_Gets429_WithABudgetOfItsOwn()
+    {
+        var client = app.CreateBrowserClient();
+        var forged = $"/signin-partner/{Guid.NewGuid():N}?code=forged&state=forged";
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, (await client.GetAsync(forged)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync(forged)).StatusCode);
+
+        // Sign-in posts count separately: a flood of callbacks does not lock people out of the password form.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostSignInAsync("bob@boltnut.example", "wrong-password-123")).StatusCode);
+    }
 }
