@@ -54,6 +54,7 @@ public sealed class SignInTests(SqliteApp app)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(RefusedMessage, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebUtility.HtmlEncode(password), body, StringComparison.Ordinal);
         Assert.DoesNotContain("PartnerGate.Session=", string.Join(";", response.Headers.TryGetValues("Set-Cookie", out var c) ? c : []), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/")).StatusCode);
     }
