@@ -33,6 +33,7 @@ internal sealed class ConfigurePartnerGateJwtBearer(IOptions<PartnerGateResource
         parameters.ValidAudience = resourceServer.Audience;
         parameters.ValidAudiences = null;
         parameters.ValidateAudience = true;
+        parameters.IgnoreTrailingSlashWhenValidatingAudience = false;
 
         // No ValidIssuer: JwtBearer then accepts exactly the issuer named by the discovery document the keys came from.
         parameters.ValidateIssuer = true;
