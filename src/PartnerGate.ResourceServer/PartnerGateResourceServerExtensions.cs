@@ -35,7 +35,11 @@ public static class PartnerGateResourceServerExtensions
         var authentication = services.AddAuthentication(PartnerGateResourceServerDefaults.AuthenticationScheme)
             .AddJwtBearer(PartnerGateResourceServerDefaults.AuthenticationScheme, _ => { });
 
-        services.AddAuthorization();
+        // Deny by default: an endpoint someone forgot to protect still needs a valid PartnerGate token.
+        // Mark a public endpoint with AllowAnonymous; an API may also set its own fallback policy after this call.
+        services.AddAuthorization(options => options.FallbackPolicy ??= new AuthorizationPolicyBuilder(PartnerGateResourceServerDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()
+            .Build());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
 

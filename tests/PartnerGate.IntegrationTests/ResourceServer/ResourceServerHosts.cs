@@ -46,6 +46,10 @@ public sealed class TestApiHost : IAsyncDisposable
 {
     public const string OrdersPath = "/orders";
     public const string AcknowledgePath = "/orders/acknowledge";
+    public const string ForecastsPath = "/forecasts";
+    public const string ForecastsPolicy = "forecasts";
+    public const string UnmarkedPath = "/unmarked";
+    public const string HealthPath = "/health";
 
     private readonly WebApplication app;
 
@@ -68,6 +72,7 @@ public sealed class TestApiHost : IAsyncDisposable
         }
 
         builder.Services.AddPartnerGateResourceServer(authority, audience);
+        builder.Services.AddAuthorizationBuilder().AddPolicy(ForecastsPolicy, policy => policy.RequireScope("forecasts.read"));
 
         var app = builder.Build();
         app.UseAuthentication();
@@ -77,6 +82,9 @@ public sealed class TestApiHost : IAsyncDisposable
                 : Results.Forbid())
             .RequireScope("orders.read");
         app.MapPost(AcknowledgePath, () => Results.NoContent()).RequireScope("orders.read", "orders.acknowledge");
+        app.MapGet(ForecastsPath, () => Results.NoContent()).RequireAuthorization(ForecastsPolicy);
+        app.MapGet(UnmarkedPath, () => Results.NoContent());
+        app.MapGet(HealthPath, () => Results.NoContent()).AllowAnonymous();
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -57,6 +57,31 @@ public sealed class ResourceServerTests(KestrelPortal portal) : IClassFixture<Ke
     }
 
     [Fact]
+    public async Task NamedScopePolicy_RefusesATokenWithoutItsScope()
+    {
+        var token = await ValidTokenAsync();
+
+        using var response = await api.SendAsync(HttpMethod.Get, TestApiHost.ForecastsPath, token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("scope=\"forecasts.read\"", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EndpointWithoutAuthorizationMetadata_StillNeedsAValidToken_UnlessMarkedAnonymous()
+    {
+        var token = await ValidTokenAsync();
+
+        using var anonymous = await api.SendAsync(HttpMethod.Get, TestApiHost.UnmarkedPath, token: null);
+        using var withToken = await api.SendAsync(HttpMethod.Get, TestApiHost.UnmarkedPath, token);
+        using var health = await api.SendAsync(HttpMethod.Get, TestApiHost.HealthPath, token: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, withToken.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, health.StatusCode);
+    }
+
+    [Fact]
     public async Task TokenWithAllScopes_PassesAMultiScopeEndpoint()
     {
         var client = await portal.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read", "orders.acknowledge"], TimeSpan.FromDays(1)));
