@@ -41,7 +41,7 @@ public class PortalFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(databaseDirectory);
         Directory.CreateDirectory(ScreenshotDirectory);
-        var port = FreePort();
+        var port = PartnerGate.IntegrationTests.Infrastructure.LoopbackPort.Free();
         factory = new PortalFactory($"Data Source={Path.Combine(databaseDirectory, "partnergate.db")}", await PrepareAsync(port));
         factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         factory.StartServer();
@@ -107,13 +107,6 @@ public class PortalFixture : IAsyncLifetime
         }
 
         GC.SuppressFinalize(this);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class PortalFactory(string connectionString, IReadOnlyDictionary<string, string?> extraSettings) : WebApplicationFactory<Program>

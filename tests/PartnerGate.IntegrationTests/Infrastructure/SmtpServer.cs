@@ -34,7 +34,7 @@ public sealed class SmtpServer : IAsyncDisposable
     private string Maildir => Path.Combine(directory, "maildir");
 
     /// <summary>A server whose port is chosen but that is not listening yet.</summary>
-    public static SmtpServer Reserve() => new(FreeLoopbackPort());
+    public static SmtpServer Reserve() => new(LoopbackPort.Free());
 
     public static async Task<SmtpServer> StartAsync()
     {
@@ -150,12 +150,5 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             return output.ToString();
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

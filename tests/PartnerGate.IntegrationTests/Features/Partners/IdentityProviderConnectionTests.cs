@@ -48,7 +48,7 @@ public sealed class IdentityProviderConnectionTests(SqliteApp app, TestIdpFixtur
     public async Task UnsavedValues_APortNothingListensOn_IsUnreachable_AndTheRestIsNotChecked()
     {
         var partnerId = await app.NewPartnerAsync();
-        var authority = $"http://127.0.0.1:{FreePort()}";
+        var authority = $"http://127.0.0.1:{LoopbackPort.Free()}";
 
         var report = (await TestAsync(partnerId, authority)).Value;
 

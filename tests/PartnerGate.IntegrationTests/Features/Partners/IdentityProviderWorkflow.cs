@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Auditing;
 using PartnerGate.Domain.Common;
@@ -50,14 +48,6 @@ internal static class IdentityProviderWorkflow
     {
         await using var db = app.CreateDbContext();
         return await db.AuditEvents.AsNoTracking().Where(e => e.PartnerId == partnerId && e.Action == action).OrderBy(e => e.Sequence).ToListAsync();
-    }
-
-    /// <summary>A loopback port nothing listens on (taken and released at once).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
