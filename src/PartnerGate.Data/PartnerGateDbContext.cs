@@ -35,6 +35,8 @@ public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> 
     public DbSet<GrantAuthorization> GrantAuthorizations => Set<GrantAuthorization>();
     public DbSet<PartnerIdentityProvider> PartnerIdentityProviders => Set<PartnerIdentityProvider>();
     public DbSet<ConsumedSubjectToken> ConsumedSubjectTokens => Set<ConsumedSubjectToken>();
+    public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
+    public DbSet<SsfStream> SsfStreams => Set<SsfStream>();
 
     /// <summary>
     /// Every SaveChanges runs in a transaction, even a single statement (EF skips it by default): on SQLite

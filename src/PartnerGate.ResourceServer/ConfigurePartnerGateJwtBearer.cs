@@ -21,7 +21,6 @@ internal sealed class ConfigurePartnerGateJwtBearer(IOptions<PartnerGateResource
         options.Authority = authority;
         options.MetadataAddress = authority + "/.well-known/openid-configuration";
         options.RequireHttpsMetadata = !Uri.TryCreate(authority, UriKind.Absolute, out var uri) || !uri.IsLoopback;
-        options.Audience = resourceServer.Audience;
         options.MapInboundClaims = false;
         options.TimeProvider = timeProvider;
         if (resourceServer.BackchannelHttpHandler is not null)
@@ -30,8 +29,8 @@ internal sealed class ConfigurePartnerGateJwtBearer(IOptions<PartnerGateResource
         }
 
         var parameters = options.TokenValidationParameters;
-        parameters.ValidAudience = resourceServer.Audience;
-        parameters.ValidAudiences = null;
+        parameters.ValidAudience = null;
+        parameters.ValidAudiences = [resourceServer.Audience, .. resourceServer.AdditionalAudiences];
         parameters.ValidateAudience = true;
         parameters.IgnoreTrailingSlashWhenValidatingAudience = false;
 

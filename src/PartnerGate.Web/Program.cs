@@ -90,6 +90,7 @@ builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser
 builder.Services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
 builder.Services.AddScoped<DemoDataSeeder>();
 builder.Services.AddSingleton<LiveUpdateHub>();
+builder.Services.AddSingleton<PartnerGate.Web.Features.SharedSignals.SecurityEventSignal>();
 builder.Services.AddSingleton<AccessSweepService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessSweepService>());
 

@@ -7,6 +7,7 @@ public sealed class SweepLeaseConfiguration : IEntityTypeConfiguration<SweepLeas
 {
     public const string AccessSweep = "access-sweep";
     public const string OutboxDispatch = "outbox-dispatch";
+    public const string SsfPushDelivery = "ssf-push-delivery";
 
     public void Configure(EntityTypeBuilder<SweepLease> builder)
     {
@@ -16,6 +17,7 @@ public sealed class SweepLeaseConfiguration : IEntityTypeConfiguration<SweepLeas
         builder.Property(l => l.Holder).HasMaxLength(200);
         builder.HasData(
             new SweepLease { Name = AccessSweep, ExpiresAt = DateTimeOffset.UnixEpoch },
-            new SweepLease { Name = OutboxDispatch, ExpiresAt = DateTimeOffset.UnixEpoch });
+            new SweepLease { Name = OutboxDispatch, ExpiresAt = DateTimeOffset.UnixEpoch },
+            new SweepLease { Name = SsfPushDelivery, ExpiresAt = DateTimeOffset.UnixEpoch });
     }
 }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using PartnerGate.Data;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.EntityFrameworkCore.Models;
 using PartnerGate.Domain.AccessRequests;
@@ -7,6 +8,7 @@ using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Grants;
 using PartnerGate.Web.Features.AccessRequests;
 using PartnerGate.Web.Features.Connect;
+using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -64,6 +66,7 @@ public sealed class DeleteApiClientHandler(IUnitOfWork unitOfWork, ICurrentUser 
             unitOfWork.Audit("grant.revoked", "Grant", grant.Id.ToString(), grant.PartnerId,
                 new { before = before.ToString(), after = "Revoked", reason = GrantRevocationReason, client = client.ClientId });
             unitOfWork.PublishAfterCommit(new GrantRevoked(grant.Id, grant.PartnerId, GrantRevocationReason));
+            unitOfWork.EmitSecurityEvent(FeedEvents.GrantRevoked(grant, SecurityEventInitiator.User));
         }
 
         var pending = await db.AccessRequests
@@ -96,6 +99,7 @@ public sealed class DeleteApiClientHandler(IUnitOfWork unitOfWork, ICurrentUser 
         {
             name = client.DisplayName, kind = client.Kind.ToString(), grantsRevoked = grants.Count, requestsCancelled = pending.Count,
         });
+        unitOfWork.EmitSecurityEvent(FeedEvents.ClientDisabled(client, "Client deleted", SecurityEventInitiator.User));
         return Result.Success();
     }
 }

@@ -1,6 +1,8 @@
 using FluentValidation;
 using Mediator;
+using PartnerGate.Data;
 using PartnerGate.Domain.Common;
+using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -46,6 +48,8 @@ public sealed class DisableApiClientHandler(IUnitOfWork unitOfWork, ICurrentUser
         {
             before = "Active", after = "Disabled", reason = client.DisabledReason, byManufacturer = client.DisabledByManufacturer,
         });
+        unitOfWork.EmitSecurityEvent(FeedEvents.ClientDisabled(client, client.DisabledReason,
+            currentUser.PartnerId is null ? SecurityEventInitiator.Admin : SecurityEventInitiator.User));
         return Result.Success();
     }
 }

@@ -1,6 +1,8 @@
 using FluentValidation;
 using Mediator;
+using PartnerGate.Data;
 using PartnerGate.Domain.Common;
+using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -35,6 +37,7 @@ public sealed class EnableApiClientHandler(IUnitOfWork unitOfWork, ICurrentUser 
         }
 
         unitOfWork.Audit("client.enabled", "ApiClient", client.ClientId, client.PartnerId, new { before = "Disabled", after = "Active", disabledFor = reason });
+        unitOfWork.EmitSecurityEvent(FeedEvents.ClientEnabled(client, currentUser.PartnerId is null ? SecurityEventInitiator.Admin : SecurityEventInitiator.User));
         return Result.Success();
     }
 }

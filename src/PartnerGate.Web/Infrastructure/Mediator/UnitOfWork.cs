@@ -19,6 +19,13 @@ public interface IUnitOfWork
     void PublishAfterCommit(INotification notification);
 
     /// <summary>
+    /// Puts a change that ends or restores tokens on the revocation feed: stored in the commit's transaction,
+    /// delivered to resource servers after it (invariant 5). Emit one wherever a grant, client or partner stops
+    /// (or starts again) backing tokens.
+    /// </summary>
+    void EmitSecurityEvent(SecurityEventEntry entry);
+
+    /// <summary>
     /// Queues a set-based write (ExecuteUpdate/ExecuteDelete) to run inside the commit transaction, after the
     /// staged changes are saved: for changes to many rows that must not be loaded one by one.
     /// </summary>
@@ -36,11 +43,14 @@ internal sealed class UnitOfWork : IUnitOfWork
     public List<AuditEntry> AuditEntries { get; } = [];
     public List<INotification> Notifications { get; } = [];
     public List<Func<PartnerGateDbContext, CancellationToken, Task>> TransactionalWrites { get; } = [];
+    public List<SecurityEventEntry> SecurityEvents { get; } = [];
 
     public void Audit(string action, string targetType, string targetId, Guid? partnerId, object? details = null) =>
         AuditEntries.Add(new AuditEntry(action, targetType, targetId, partnerId, details is null ? null : JsonSerializer.Serialize(details, DetailsJson)));
 
     public void PublishAfterCommit(INotification notification) => Notifications.Add(notification);
+
+    public void EmitSecurityEvent(SecurityEventEntry entry) => SecurityEvents.Add(entry);
 
     public void ExecuteInTransaction(Func<PartnerGateDbContext, CancellationToken, Task> write) => TransactionalWrites.Add(write);
 
@@ -50,6 +60,7 @@ internal sealed class UnitOfWork : IUnitOfWork
         AuditEntries.Clear();
         Notifications.Clear();
         TransactionalWrites.Clear();
+        SecurityEvents.Clear();
     }
 
     internal void Close() => db = null;

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Data;
 using PartnerGate.Domain.Common;
+using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Security;
 
 namespace PartnerGate.Web.Infrastructure.Mediator;
@@ -46,7 +47,11 @@ public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
                 return response;
             }
 
-            await CommitAsync(db, work, cancellationToken);
+            var lastSequence = await CommitAsync(db, work, cancellationToken);
+            if (lastSequence is { } sequence)
+            {
+                work.Notifications.Add(new SecurityEventsAppended(sequence));
+            }
         }
         catch (DbUpdateConcurrencyException) when (Failures<TResponse>.CanRepresent)
         {
@@ -85,10 +90,12 @@ public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
     /// it without holding locks (concurrent edits are caught by version columns); the transaction starts
     /// only here, so SQLite's single writer lock is held for milliseconds, not for the whole handler.
     /// </summary>
-    private async Task CommitAsync(PartnerGateDbContext db, UnitOfWork work, CancellationToken cancellationToken)
+    /// <returns>The sequence of the last security event written, or null when the command emitted none.</returns>
+    private async Task<long?> CommitAsync(PartnerGateDbContext db, UnitOfWork work, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         var appended = new List<Domain.Auditing.AuditEvent>();
+        var securityEvents = new List<SecurityEvent>();
         var auditActor = currentUser.ToAuditActor();
         var now = clock.GetUtcNow();
 
@@ -96,7 +103,7 @@ public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
         // changes stay tracked until the commit succeeded, and the previous attempt's audit events are dropped.
         await strategy.ExecuteAsync(async ct =>
         {
-            foreach (var stale in appended)
+            foreach (var stale in appended.Cast<object>().Concat(securityEvents))
             {
                 db.Entry(stale).State = EntityState.Detached;
             }
@@ -104,6 +111,8 @@ public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             appended.Clear();
             appended.AddRange(await AuditTrail.AppendAsync(db, work.AuditEntries, auditActor, now, ct));
+            securityEvents.Clear();
+            securityEvents.AddRange(await SecurityEventLog.AppendAsync(db, work.SecurityEvents, now, ct));
             await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
             foreach (var write in work.TransactionalWrites)
             {
@@ -113,6 +122,7 @@ public sealed partial class UnitOfWorkBehavior<TMessage, TResponse>(
             await transaction.CommitAsync(ct);
         }, cancellationToken);
         db.ChangeTracker.AcceptAllChanges();
+        return securityEvents.Count > 0 ? securityEvents[^1].Sequence : null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing {Notification} after commit failed; the change itself is saved")]
