@@ -42,13 +42,21 @@ public sealed partial class DemoDataSeeder(
 
     public static readonly string AudienceBase = "https://supply.acme.example/";
 
+    /// <summary>
+    /// The demo partners' ids are fixed so the demo supply-network API (which knows PartnerGate only through its
+    /// tokens) can hold rows for them: src/PartnerGate.SupplyNetworkApi uses the same three values.
+    /// </summary>
+    public static readonly Guid BoltNutPartnerId = new("b0170000-0000-4000-8000-000000000001");
+    public static readonly Guid FastFreightPartnerId = new("fa570000-0000-4000-8000-000000000002");
+    public static readonly Guid SensorTechPartnerId = new("5e450000-0000-4000-8000-000000000003");
+
     private static readonly DemoPartner[] DemoPartners =
     [
-        new("BoltNut Supply", "boltnut.example", [new(Tisax, TimeSpan.FromDays(365))]),
-        new("FastFreight Logistics", "fastfreight.example", [new(Iso27001, TimeSpan.FromDays(365))]),
+        new(BoltNutPartnerId, "BoltNut Supply", "boltnut.example", [new(Tisax, TimeSpan.FromDays(365))]),
+        new(FastFreightPartnerId, "FastFreight Logistics", "fastfreight.example", [new(Iso27001, TimeSpan.FromDays(365))]),
 
         // Lapsed last month: SensorTech shows how posture refuses new access (invariant 8).
-        new("SensorTech Services", "sensortech.example", [new(Tisax, TimeSpan.FromDays(-30))]),
+        new(SensorTechPartnerId, "SensorTech Services", "sensortech.example", [new(Tisax, TimeSpan.FromDays(-30))]),
     ];
 
     private static readonly DemoUser[] DemoUsers =
@@ -90,7 +98,7 @@ public sealed partial class DemoDataSeeder(
             {
                 if (!await db.Partners.AnyAsync(p => p.Name == demo.Name, ct))
                 {
-                    var partner = Partner.Register(demo.Name, [demo.Domain], now).Value;
+                    var partner = Partner.Register(demo.Name, [demo.Domain], now, demo.Id).Value;
                     foreach (var certification in demo.Certifications)
                     {
                         partner.AddCertification(certification.Name, now + certification.ValidFor);
@@ -198,7 +206,7 @@ public sealed partial class DemoDataSeeder(
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo data seeded ({Count} audited changes)")]
     private partial void LogSeeded(int count);
 
-    private sealed record DemoPartner(string Name, string Domain, DemoCertification[] Certifications);
+    private sealed record DemoPartner(Guid Id, string Name, string Domain, DemoCertification[] Certifications);
 
     private sealed record DemoCertification(string Name, TimeSpan ValidFor);
 
