@@ -72,7 +72,7 @@ public static class SupplyNetworkDataGenerator
                 random.Pick(Plants),
                 Currency,
                 status,
-                lines.Sum(l => l.Quantity * l.UnitPrice),
+                Math.Round(lines.Sum(l => l.Quantity * l.UnitPrice), 2),
                 lines,
                 acknowledgement));
         }
