@@ -51,7 +51,7 @@ public static class TokenClients
             var request = AccessRequest.Submit(partner, resource, adminActor, AccessSubject.ForClient(clientId), [.. scopes], now, duration,
                 "Integration test of the token service.", null, now).Value;
             db.AccessRequests.Add(request);
-            var grant = request.Approve(resource, approver, now).Value!;
+            var grant = request.Approve(resource, partner, approver, now).Value!;
             db.Grants.Add(grant);
             grantIds.Add(grant.Id);
         }
