@@ -39,6 +39,7 @@ internal static class MailWorkflow
     {
         await using var db = app.CreateDbContext();
         var (request, resource) = await LoadAsync(db, requestId);
+        var partner = await db.Partners.SingleAsync(p => p.Id == request.PartnerId);
         var grant = request.Approve(resource, partner, await ActorAsync(db, approverEmail), now).Value;
         if (grant is not null)
         {
