@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
@@ -134,6 +136,31 @@ public sealed class KillSwitchTests(IsolatedApps apps) : IClassFixture<IsolatedA
         // The user signs in again afterwards (the switch ends sessions, it does not lock the account) and gets a working session.
         var again = await app.SignedInClientAsync(user);
         Assert.True(await again.SessionWorksAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task UserKillSwitch_SignsOutTheirOpenCircuit_AtTheNextRevalidation(DatabaseProvider provider)
+    {
+        var app = apps.For(provider);
+        var partner = await app.NewTestPartnerAsync();
+        var user = await app.CreateUserAsync(Roles.PartnerUser, partner.Name, partner.Domain);
+        await using var circuit = app.Services.CreateAsyncScope();
+        var authentication = circuit.ServiceProvider.GetRequiredService<AuthenticationStateProvider>();
+        ((IHostEnvironmentAuthenticationStateProvider)authentication).SetAuthenticationState(
+            Task.FromResult(new AuthenticationState(await app.PrincipalForAsync(circuit.ServiceProvider, user))));
+        var signedOut = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        authentication.AuthenticationStateChanged += async state => signedOut.TrySetResult((await state).User.Identity?.IsAuthenticated != true);
+
+        // Still signed in across a revalidation (the default interval is one second).
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        Assert.False(signedOut.Task.IsCompleted);
+        Assert.True((await authentication.GetAuthenticationStateAsync()).User.Identity!.IsAuthenticated);
+
+        await app.KillAsync(KillSwitchKind.User, (await app.UserIdAsync(user)).ToString());
+
+        Assert.True(await signedOut.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.False((await authentication.GetAuthenticationStateAsync()).User.Identity?.IsAuthenticated ?? false);
     }
 
     [Theory]
