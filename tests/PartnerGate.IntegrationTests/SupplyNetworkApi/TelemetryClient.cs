@@ -31,7 +31,7 @@ public static class TelemetryClient
         foreach (var email in new[] { "approver@acme.example", "approver2@acme.example" })
         {
             var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == email);
-            grant = request.Approve(resource, new Actor(user.Id, user.DisplayName, null, new HashSet<string> { Roles.Approver }), now).Value;
+            grant = request.Approve(resource, partner, new Actor(user.Id, user.DisplayName, null, new HashSet<string> { Roles.Approver }), now).Value;
         }
 
         db.Grants.Add(grant!);
