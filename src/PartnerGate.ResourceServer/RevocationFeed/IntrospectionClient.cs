@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,8 @@ namespace PartnerGate.ResourceServer.RevocationFeed;
 /// <c>exp</c>, so a revocation shows within that time; a negative or failed answer is never reused.
 /// </summary>
 internal sealed partial class IntrospectionClient(
-    IOptionsMonitor<JwtBearerOptions> jwtBearerOptions,
+    // Read when needed, not injected: JwtBearer's options are post-configured with the guard that holds this client.
+    IServiceProvider services,
     FeedBackchannel backchannel,
     TimeProvider time,
     ILogger<IntrospectionClient> logger)
@@ -35,7 +37,7 @@ internal sealed partial class IntrospectionClient(
         bool active;
         try
         {
-            var configurationManager = jwtBearerOptions.Get(PartnerGateResourceServerDefaults.AuthenticationScheme).ConfigurationManager;
+            var configurationManager = services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(PartnerGateResourceServerDefaults.AuthenticationScheme).ConfigurationManager;
             var discovery = configurationManager is null ? null : await configurationManager.GetConfigurationAsync(cancellationToken);
             if (string.IsNullOrEmpty(discovery?.IntrospectionEndpoint))
             {
