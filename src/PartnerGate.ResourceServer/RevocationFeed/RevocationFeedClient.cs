@@ -138,10 +138,10 @@ internal sealed partial class RevocationFeedClient(
                     if (snapshot)
                     {
                         monitor.State.CompleteSnapshot();
-                        snapshot = false;
                     }
 
-                    monitor.MarkSynced(syncedCursor);
+                    monitor.MarkSynced(syncedCursor, afterSnapshot: snapshot);
+                    snapshot = false;
                     synced = true;
                     var forgotten = monitor.State.ForgetEndedGrants(time.GetUtcNow());
                     LogSynced(logger, syncedCursor, monitor.RevokedGrants, monitor.DisabledClients, monitor.SuspendedPartners, forgotten);

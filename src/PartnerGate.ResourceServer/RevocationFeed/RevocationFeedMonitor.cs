@@ -56,17 +56,41 @@ internal sealed class RevocationFeedMonitor : IRevocationFeedStatus
     /// <summary>The feed was heard from: a verified SET, synced or heartbeat. Anything unverified must not call this.</summary>
     public void Heard() => Interlocked.Exchange(ref lastMessageTicks, time.GetUtcNow().UtcTicks);
 
+    /// <summary>A verified event at <paramref name="value"/> was applied. Never moves back: a SET without an id (verification) repeats an older one.</summary>
     public void Advance(long value)
     {
-        Interlocked.Exchange(ref cursor, value);
+        long known;
+        do
+        {
+            known = Interlocked.Read(ref cursor);
+            if (value <= known)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref cursor, value, known) != known);
+
         ReleaseWaiters();
     }
 
-    public void MarkSynced(long value)
+    /// <summary>
+    /// The transmitter says everything up to <paramref name="value"/> was delivered. After a snapshot the cursor is
+    /// set as is, even lower than before: the portal's feed may have been rebuilt (another database), and the next
+    /// reconnect must ask from its numbering.
+    /// </summary>
+    public void MarkSynced(long value, bool afterSnapshot)
     {
         Heard();
         synced = true;
-        Advance(value);
+        if (afterSnapshot)
+        {
+            Interlocked.Exchange(ref cursor, value);
+            ReleaseWaiters();
+        }
+        else
+        {
+            Advance(value);
+        }
     }
 
     public Task WaitForCursorAsync(long target, CancellationToken cancellationToken = default)

@@ -41,7 +41,7 @@ public sealed class RevocationGuardTests
     public async Task Synced_AcceptsWithinTheSilenceBound_AndFailsClosedOnceItPasses()
     {
         using var world = World();
-        world.Monitor.MarkSynced(10);
+        world.Monitor.MarkSynced(10, afterSnapshot: true);
 
         clock.Advance(TimeSpan.FromSeconds(5));
         var atTheBound = await world.ValidateAsync();
@@ -59,7 +59,7 @@ public sealed class RevocationGuardTests
     public async Task RevokedGrant_DisabledClient_AndSuspendedPartner_AreRefused()
     {
         using var world = World();
-        world.Monitor.MarkSynced(10);
+        world.Monitor.MarkSynced(10, afterSnapshot: true);
 
         world.Monitor.State.Apply(FeedEvent.FromPayload(TestSets.Json(TestSets.GrantRevoked(GrantId, PartnerId, 11, clock.GetUtcNow().AddHours(1))))!);
         var grant = await world.ValidateAsync();
@@ -165,7 +165,7 @@ public sealed class RevocationGuardTests
         });
 
         await world.ValidateAsync();
-        world.Monitor.MarkSynced(1);
+        world.Monitor.MarkSynced(1, afterSnapshot: true);
         await world.ValidateAsync();
 
         Assert.Equal(1, calls);
@@ -178,7 +178,7 @@ public sealed class RevocationGuardTests
 
         Assert.Equal(typeof(RevocationCheckingEvents<CountingEvents>), world.JwtBearer.EventsType);
         var events = (JwtBearerEvents)world.Services.GetRequiredService(world.JwtBearer.EventsType!);
-        world.Monitor.MarkSynced(1);
+        world.Monitor.MarkSynced(1, afterSnapshot: true);
         await events.TokenValidated(world.Context(world.Token()));
 
         Assert.Equal(1, world.Services.GetRequiredService<CountingEvents>().Validated);
