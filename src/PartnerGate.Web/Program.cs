@@ -9,6 +9,7 @@ using PartnerGate.Web.Features.Account;
 using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
+using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Database;
 using PartnerGate.Web.Infrastructure.Federation;
 using PartnerGate.Web.Infrastructure.Live;
@@ -90,7 +91,7 @@ builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser
 builder.Services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
 builder.Services.AddScoped<DemoDataSeeder>();
 builder.Services.AddSingleton<LiveUpdateHub>();
-builder.Services.AddSingleton<PartnerGate.Web.Features.SharedSignals.SecurityEventSignal>();
+builder.Services.AddSharedSignals(builder.Configuration);
 builder.Services.AddSingleton<AccessSweepService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessSweepService>());
 
@@ -130,6 +131,7 @@ app.MapTokenEndpoint();
 app.MapAuthorizeEndpoint();
 app.MapUserInfoEndpoint();
 app.MapEndSessionEndpoint();
+app.MapSharedSignals();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -18,10 +18,16 @@ namespace PartnerGate.IntegrationTests.ResourceServer;
 /// The portal on a real loopback port, so a resource server fetches discovery and JWKS over HTTP exactly as a
 /// manufacturer API would. Its own SQLite database: the tests create their own clients and grants.
 /// </summary>
-public sealed class KestrelPortal : PartnerGateAppFactory, IAsyncLifetime
+public class KestrelPortal : PartnerGateAppFactory, IAsyncLifetime
 {
     public KestrelPortal()
         : base(DatabaseProvider.Sqlite)
+    {
+    }
+
+    /// <summary>For tests that need another database provider or settings (e.g. a second node over the same database).</summary>
+    protected KestrelPortal(DatabaseProvider provider, IDictionary<string, string?>? extraSettings = null)
+        : base(provider, extraSettings: extraSettings)
     {
     }
 
