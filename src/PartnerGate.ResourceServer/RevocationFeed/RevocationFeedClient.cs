@@ -53,10 +53,10 @@ internal sealed partial class RevocationFeedClient(
             {
                 return;
             }
-            catch (Exception exception) when (exception is HttpRequestException or IOException or JsonException or FeedException or OperationCanceledException
-                or InvalidOperationException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // InvalidOperationException: the configuration manager wraps discovery failures in it.
+                // Whatever went wrong (network, portal, a cut stream, discovery), the loop must survive: an exception
+                // escaping a BackgroundService stops the whole API. Until the next sync the silence bound applies.
                 LogFeedFailure(logger, exception.GetType().Name, exception is FeedException ? exception.Message : SafeMessage(exception));
             }
             finally
