@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
+using PartnerGate.Data;
 using PartnerGate.IntegrationTests.Features.Connect;
+using PartnerGate.IntegrationTests.Infrastructure;
 using PartnerGate.ResourceServer;
 using PartnerGate.Web.Features.Clients;
 using PartnerGate.Web.Features.Grants;
@@ -22,23 +24,42 @@ public sealed class RevocationFeedTests(KestrelPortal portal, ITestOutputHelper 
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
 
     [Fact]
-    public async Task RevokedGrant_IsRefusedByTheApiWithinASecond_AndInactiveAtIntrospectionAtOnce()
+    public async Task RevokedGrant_IsRefusedByTheApiWithinASecond_AndInactiveAtIntrospectionAtOnce() =>
+        await AssertRevocationWithinASecondAsync(portal, "SQLite");
+
+    [Fact]
+    public async Task RevokedGrant_IsRefusedByTheApiWithinASecond_WithThePortalOnPostgreSql()
     {
-        await using var api = await TestApiHost.StartAsync(portal.Authority, PurchaseOrders);
-        var client = await portal.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
-        var token = await TokenAsync(client);
+        Assert.SkipUnless(PartnerGateAppFactory.PostgresAvailable, $"PostgreSQL not configured ({PartnerGateAppFactory.PostgresVariable}); ./test.sh starts one.");
+        await using var postgresPortal = new PostgreSqlPortal();
+        await postgresPortal.InitializeAsync();
+
+        await AssertRevocationWithinASecondAsync(postgresPortal, "PostgreSQL");
+    }
+
+    private async Task AssertRevocationWithinASecondAsync(KestrelPortal onPortal, string database)
+    {
+        await using var api = await TestApiHost.StartAsync(onPortal.Authority, PurchaseOrders);
+        var client = await onPortal.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
+        using var http = onPortal.CreateHttpClient();
+        var token = await http.AccessTokenAsync(client, "orders.read");
         await AssertAcceptedAsync(api, token);
 
-        var revoked = await portal.SendAsync<Result>(new RevokeGrantCommand(client.GrantIds[0], "Contract ended"), Approver);
+        var revoked = await onPortal.SendAsync<Result>(new RevokeGrantCommand(client.GrantIds[0], "Contract ended"), Approver);
         var sinceCommit = Stopwatch.StartNew();
         Assert.True(revoked.IsSuccess, revoked.Error?.Message);
-        using var http = portal.CreateHttpClient();
-        var introspection = await http.IntrospectAsync(token);
-        var introspectedAfter = sinceCommit.Elapsed;
+        var introspection = IntrospectTimedAsync(http, token, sinceCommit);
         var lag = await RefusedWithinAsync(api, token, OneSecond, sinceCommit, "revoked");
+        var (active, introspectedAfter) = await introspection;
 
-        Assert.False(introspection.GetProperty("active").GetBoolean());
-        output.WriteLine($"Grant revocation: introspection inactive {introspectedAfter.TotalMilliseconds:F0} ms, API refused {lag.TotalMilliseconds:F0} ms after commit.");
+        Assert.False(active);
+        output.WriteLine($"Grant revocation ({database}): introspection answered inactive {introspectedAfter.TotalMilliseconds:F0} ms, API refused {lag.TotalMilliseconds:F0} ms after commit.");
+    }
+
+    private static async Task<(bool Active, TimeSpan After)> IntrospectTimedAsync(HttpClient http, string token, Stopwatch clock)
+    {
+        var result = await http.IntrospectAsync(token);
+        return (result.GetProperty("active").GetBoolean(), clock.Elapsed);
     }
 
     [Fact]
@@ -253,4 +274,6 @@ public sealed class RevocationFeedTests(KestrelPortal portal, ITestOutputHelper 
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
     }
+
+    private sealed class PostgreSqlPortal() : KestrelPortal(DatabaseProvider.PostgreSql);
 }
