@@ -86,12 +86,8 @@ public sealed class RevocationFeedTests(KestrelPortal portal, ITestOutputHelper 
     [Fact]
     public async Task FeedCut_FailsClosedOnceTheSilenceBoundPasses_AndRecoversWhenItIsBack()
     {
-        var feed = new FeedSwitch();
-        await using var api = await TestApiHost.StartAsync(portal.Authority, PurchaseOrders, configure: o =>
-        {
-            o.BackchannelHttpHandler = feed;
-            o.RevocationFeed.SilenceBound = TimeSpan.FromSeconds(2);
-        });
+        using var feed = new FeedSwitch();
+        await using var api = await StartBehindAsync(feed, TimeSpan.FromSeconds(2));
         var token = await TokenAsync(await portal.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1))));
 
         feed.Block();
@@ -115,13 +111,8 @@ public sealed class RevocationFeedTests(KestrelPortal portal, ITestOutputHelper 
     [Fact]
     public async Task FeedCut_InIntrospectionMode_AnswersFromIntrospection_AcceptedWhileActive_RefusedAfterRevocation()
     {
-        var feed = new FeedSwitch();
-        await using var api = await TestApiHost.StartAsync(portal.Authority, PurchaseOrders, configure: o =>
-        {
-            o.BackchannelHttpHandler = feed;
-            o.RevocationFeed.SilenceBound = OneSecond;
-            o.RevocationFeed.WhenSilent = FeedSilenceMode.Introspection;
-        });
+        using var feed = new FeedSwitch();
+        await using var api = await StartBehindAsync(feed, OneSecond, FeedSilenceMode.Introspection);
         var client = await portal.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
         var token = await TokenAsync(client);
 
@@ -145,12 +136,8 @@ public sealed class RevocationFeedTests(KestrelPortal portal, ITestOutputHelper 
     [Fact]
     public async Task RevocationWhileDisconnected_IsAppliedAfterTheReconnect_ByLastEventIdReplay()
     {
-        var feed = new FeedSwitch();
-        await using var api = await TestApiHost.StartAsync(portal.Authority, PurchaseOrders, configure: o =>
-        {
-            o.BackchannelHttpHandler = feed;
-            o.RevocationFeed.SilenceBound = TimeSpan.FromSeconds(30);
-        });
+        using var feed = new FeedSwitch();
+        await using var api = await StartBehindAsync(feed, TimeSpan.FromSeconds(30));
         var client = await portal.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
         var token = await TokenAsync(client);
         var cursorBefore = api.Feed.Cursor;
@@ -206,6 +193,15 @@ public sealed class RevocationFeedTests(KestrelPortal portal, ITestOutputHelper 
         await AssertAcceptedAsync(api, untouchedToken);
         Assert.Equal((1, 1, 1), (api.Feed.RevokedGrants, api.Feed.DisabledClients, api.Feed.SuspendedPartners));
     }
+
+    /// <summary>An API whose backchannel to the portal goes through <paramref name="feed"/>, so a test can cut the feed alone.</summary>
+    private Task<TestApiHost> StartBehindAsync(FeedSwitch feed, TimeSpan silenceBound, FeedSilenceMode whenSilent = FeedSilenceMode.FailClosed) =>
+        TestApiHost.StartAsync(portal.Authority, PurchaseOrders, configure: o =>
+        {
+            o.BackchannelHttpHandler = feed;
+            o.RevocationFeed.SilenceBound = silenceBound;
+            o.RevocationFeed.WhenSilent = whenSilent;
+        });
 
     private async Task<string> TokenAsync(TestClient client)
     {
