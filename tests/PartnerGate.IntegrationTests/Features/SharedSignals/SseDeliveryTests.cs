@@ -170,6 +170,24 @@ public sealed class SseDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Verify_OnSseStream_SendsASignedVerificationSetEchoingTheState()
+    {
+        await using var portal = await SsfPortal.StartAsync(DatabaseProvider.Sqlite);
+        using var http = portal.ResourceServerClient();
+        var streamId = (await portal.CreateStreamAsync(http, SharedSignalsProtocol.SseDelivery))["stream_id"]!.GetValue<string>();
+        await using var sse = await SseConnection.OpenAsync(http, streamId);
+        await sse.UntilSyncedAsync();
+
+        using var verify = await http.PostAsync("/ssf/verify", new StringContent($$"""{"stream_id":"{{streamId}}","state":"check-42"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, verify.StatusCode);
+        var message = await sse.NextAsync("set", TimeSpan.FromSeconds(5));
+        Assert.Null(message.Id);
+        var payload = Payload(await portal.VerifySetAsync(message.Data, DemoResourceServer));
+        Assert.Equal(streamId, payload["sub_id"]!["id"]!.GetValue<string>());
+        Assert.Equal("check-42", payload["events"]![SharedSignalsProtocol.Verification]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Sse_Heartbeat_ArrivesAboutEverySecond_WithTheCursor()
     {
         await using var portal = await SsfPortal.StartAsync(DatabaseProvider.Sqlite);
