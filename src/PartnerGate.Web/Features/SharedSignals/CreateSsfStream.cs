@@ -70,14 +70,7 @@ public sealed class CreateSsfStreamHandler(
             Version = Guid.NewGuid(),
         };
         db.SsfStreams.Add(stream);
-        unitOfWork.Audit("ssf.stream_created", "SsfStream", stream.Id, partnerId: null, new
-        {
-            client_id = clientId,
-            method = stream.DeliveryMethod,
-            endpoint_url = stream.EndpointUrl,
-            authorization_header_set = stream.ProtectedAuthorizationHeader is not null,
-            events_requested = stream.EventsRequested,
-        });
+        unitOfWork.Audit("ssf.stream_created", "SsfStream", stream.Id, partnerId: null, SsfStreamRules.AuditDetails(stream));
         return SsfStreamView.From(stream);
     }
 }

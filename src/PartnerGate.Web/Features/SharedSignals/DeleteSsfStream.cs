@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
@@ -22,10 +21,9 @@ public sealed class DeleteSsfStreamHandler(IUnitOfWork unitOfWork, ICurrentUser 
     public async ValueTask<Result> Handle(DeleteSsfStreamCommand command, CancellationToken cancellationToken)
     {
         var clientId = SsfStreamRules.ClientIdOf(currentUser);
-        var stream = await unitOfWork.Db.SsfStreams.SingleOrDefaultAsync(s => s.Id == command.StreamId && s.ClientId == clientId, cancellationToken);
-        if (stream is null)
+        if (await unitOfWork.Db.SsfStreams.FindOwnAsync(command.StreamId, clientId, cancellationToken) is not { } stream)
         {
-            return Error.NotFound("stream_not_found", "You have no stream with that stream_id.");
+            return SsfStreamRules.StreamNotFound;
         }
 
         unitOfWork.Db.SsfStreams.Remove(stream);

@@ -21,10 +21,8 @@ public sealed class ListSsfStreamsHandler(IDbContextFactory<PartnerGateDbContext
         var streams = db.SsfStreams.AsNoTracking().Where(s => s.ClientId == clientId);
         if (query.StreamId is not null)
         {
-            var stream = await streams.SingleOrDefaultAsync(s => s.Id == query.StreamId, cancellationToken);
-            return stream is null
-                ? Error.NotFound("stream_not_found", "You have no stream with that stream_id.")
-                : new[] { SsfStreamView.From(stream) };
+            var stream = await streams.FindOwnAsync(query.StreamId, clientId, cancellationToken);
+            return stream is null ? SsfStreamRules.StreamNotFound : new[] { SsfStreamView.From(stream) };
         }
 
         var all = await streams.ToListAsync(cancellationToken);

@@ -29,7 +29,6 @@ public sealed class PollDelivery(
     public async Task HandleAsync(HttpContext context, string streamId)
     {
         var cancellationToken = context.RequestAborted;
-        var clientId = ResourceServerAuthentication.ClientIdOf(context);
         var request = await ReadAsync(context);
         if (request.Error is { } error)
         {
@@ -38,18 +37,11 @@ public sealed class PollDelivery(
         }
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var stream = await db.SsfStreams.AsNoTracking().SingleOrDefaultAsync(s => s.Id == streamId && s.ClientId == clientId, cancellationToken);
+        var (stream, refusal) = await SsfStreamRules.FindForDeliveryAsync(
+            db, context, streamId, SharedSignalsProtocol.PollDelivery, [SharedSignalsProtocol.StatusEnabled, SharedSignalsProtocol.StatusPaused]);
         if (stream is null)
         {
-            await Results.Json(new SharedSignalsError("not_found", "You have no stream with that stream_id."), statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
-            return;
-        }
-
-        if (stream.DeliveryMethod != SharedSignalsProtocol.PollDelivery || stream.Status == SharedSignalsProtocol.StatusDisabled)
-        {
-            await Results.Json(
-                new SharedSignalsError("invalid_request", $"This stream is not an enabled {SharedSignalsProtocol.PollDelivery} stream."),
-                statusCode: StatusCodes.Status409Conflict).ExecuteAsync(context);
+            await refusal!.ExecuteAsync(context);
             return;
         }
 

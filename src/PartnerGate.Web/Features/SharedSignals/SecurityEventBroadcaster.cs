@@ -79,6 +79,25 @@ public sealed partial class SecurityEventBroadcaster(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await BroadcastUntilStoppedAsync(stoppingToken);
+        }
+        finally
+        {
+            // The node is stopping: end every open stream so its receiver reconnects (elsewhere) at once.
+            lock (gate)
+            {
+                foreach (var subscriber in subscribers)
+                {
+                    subscriber.Writer.TryComplete();
+                }
+            }
+        }
+    }
+
+    private async Task BroadcastUntilStoppedAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             if (migrations.IsReady)

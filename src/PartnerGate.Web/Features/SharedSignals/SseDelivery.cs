@@ -20,32 +20,28 @@ public sealed class SseDelivery(
     SecurityEventTokenWriter tokens,
     SharedSignalsIssuer issuers,
     IOptionsMonitor<SharedSignalsOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider clock)
 {
     private const int ReplayBatch = 500;
 
     public async Task HandleAsync(HttpContext context, string streamId)
     {
-        var cancellationToken = context.RequestAborted;
-        var clientId = ResourceServerAuthentication.ClientIdOf(context);
-        SsfStream? stream;
+        // Ends with the receiver's disconnect, or when the node shuts down: an open stream must not hold shutdown up
+        // (the receiver reconnects, to another node, with its Last-Event-ID).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var cancellationToken = stop.Token;
+        SsfStream stream;
         await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
-            stream = await db.SsfStreams.AsNoTracking().SingleOrDefaultAsync(s => s.Id == streamId && s.ClientId == clientId, cancellationToken);
-        }
+            var (found, refusal) = await SsfStreamRules.FindForDeliveryAsync(db, context, streamId, SharedSignalsProtocol.SseDelivery, [SharedSignalsProtocol.StatusEnabled]);
+            if (refusal is not null)
+            {
+                await refusal.ExecuteAsync(context);
+                return;
+            }
 
-        if (stream is null)
-        {
-            await Results.Json(new SharedSignalsError("not_found", "You have no stream with that stream_id."), statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
-            return;
-        }
-
-        if (stream.DeliveryMethod != SharedSignalsProtocol.SseDelivery || stream.Status != SharedSignalsProtocol.StatusEnabled)
-        {
-            await Results.Json(
-                new SharedSignalsError("invalid_request", $"This stream is not an enabled {SharedSignalsProtocol.SseDelivery} stream."),
-                statusCode: StatusCodes.Status409Conflict).ExecuteAsync(context);
-            return;
+            stream = found!;
         }
 
         long? lastEventId = long.TryParse(context.Request.Headers["Last-Event-ID"], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;

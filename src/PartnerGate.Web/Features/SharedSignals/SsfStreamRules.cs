@@ -2,7 +2,9 @@ using System.Net;
 using System.Security.Claims;
 using FluentValidation;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 using PartnerGate.Data;
+using PartnerGate.Domain.Common;
 using PartnerGate.Web.Infrastructure.Security;
 
 namespace PartnerGate.Web.Features.SharedSignals;
@@ -54,6 +56,41 @@ public static class SsfStreamRules
     /// <summary>The resource server the command runs as (see <see cref="ResourceServerAuthentication"/>).</summary>
     public static string ClientIdOf(ICurrentUser user) =>
         user.Principal.FindFirstValue(PartnerGateClaims.ClientId) ?? throw new InvalidOperationException("Stream commands run as a resource-server client.");
+
+    public static readonly Error StreamNotFound = Error.NotFound("stream_not_found", "You have no stream with that stream_id.");
+
+    /// <summary>The client's own stream of that id, or null: another client's stream does not exist for it.</summary>
+    public static Task<SsfStream?> FindOwnAsync(this IQueryable<SsfStream> streams, string? streamId, string clientId, CancellationToken cancellationToken) =>
+        streams.SingleOrDefaultAsync(s => s.Id == streamId && s.ClientId == clientId, cancellationToken);
+
+    /// <summary>What the audit trail records of a stream: never the authorization header, only whether one is set.</summary>
+    public static object AuditDetails(SsfStream stream) => new
+    {
+        client_id = stream.ClientId,
+        method = stream.DeliveryMethod,
+        endpoint_url = stream.EndpointUrl,
+        authorization_header_set = stream.ProtectedAuthorizationHeader is not null,
+        events_requested = stream.EventsRequested,
+        status = stream.Status,
+    };
+
+    /// <summary>
+    /// The caller's stream for a delivery request (SSE, poll): 404 when it has none of that id, 409 when the stream is
+    /// delivered another way or is not in a state that delivers.
+    /// </summary>
+    public static async Task<(SsfStream? Stream, IResult? Refusal)> FindForDeliveryAsync(
+        PartnerGateDbContext db, HttpContext context, string streamId, string method, IReadOnlyCollection<string> deliveringStatuses)
+    {
+        var stream = await db.SsfStreams.AsNoTracking().FindOwnAsync(streamId, ResourceServerAuthentication.ClientIdOf(context), context.RequestAborted);
+        if (stream is null)
+        {
+            return (null, Results.Json(new SharedSignalsError("not_found", StreamNotFound.Message), statusCode: StatusCodes.Status404NotFound));
+        }
+
+        return stream.DeliveryMethod == method && deliveringStatuses.Contains(stream.Status)
+            ? (stream, null)
+            : (null, Results.Json(new SharedSignalsError("invalid_request", $"This stream is not a {string.Join(" or ", deliveringStatuses)} {method} stream."), statusCode: StatusCodes.Status409Conflict));
+    }
 
     /// <summary>
     /// RFC 8935 pushes carry bearer credentials: https only, except to the receiver's own machine (loopback), where

@@ -46,10 +46,9 @@ public sealed class UpdateSsfStreamHandler(IUnitOfWork unitOfWork, ICurrentUser 
     public async ValueTask<Result<SsfStreamView>> Handle(UpdateSsfStreamCommand command, CancellationToken cancellationToken)
     {
         var clientId = SsfStreamRules.ClientIdOf(currentUser);
-        var stream = await unitOfWork.Db.SsfStreams.SingleOrDefaultAsync(s => s.Id == command.StreamId && s.ClientId == clientId, cancellationToken);
-        if (stream is null)
+        if (await unitOfWork.Db.SsfStreams.FindOwnAsync(command.StreamId, clientId, cancellationToken) is not { } stream)
         {
-            return Error.NotFound("stream_not_found", "You have no stream with that stream_id.");
+            return SsfStreamRules.StreamNotFound;
         }
 
         var method = command.DeliveryMethod ?? stream.DeliveryMethod;
@@ -94,14 +93,7 @@ public sealed class UpdateSsfStreamHandler(IUnitOfWork unitOfWork, ICurrentUser 
         stream.NextAttemptAt = null;
         stream.UpdatedAt = clock.GetUtcNow();
         stream.Version = Guid.NewGuid();
-        unitOfWork.Audit("ssf.stream_updated", "SsfStream", stream.Id, partnerId: null, new
-        {
-            client_id = clientId,
-            method = stream.DeliveryMethod,
-            endpoint_url = stream.EndpointUrl,
-            authorization_header_set = stream.ProtectedAuthorizationHeader is not null,
-            events_requested = stream.EventsRequested,
-        });
+        unitOfWork.Audit("ssf.stream_updated", "SsfStream", stream.Id, partnerId: null, SsfStreamRules.AuditDetails(stream));
         return SsfStreamView.From(stream);
     }
 }
@@ -131,10 +123,9 @@ public sealed class UpdateSsfStreamStatusHandler(IUnitOfWork unitOfWork, ICurren
     public async ValueTask<Result<SsfStreamView>> Handle(UpdateSsfStreamStatusCommand command, CancellationToken cancellationToken)
     {
         var clientId = SsfStreamRules.ClientIdOf(currentUser);
-        var stream = await unitOfWork.Db.SsfStreams.SingleOrDefaultAsync(s => s.Id == command.StreamId && s.ClientId == clientId, cancellationToken);
-        if (stream is null)
+        if (await unitOfWork.Db.SsfStreams.FindOwnAsync(command.StreamId, clientId, cancellationToken) is not { } stream)
         {
-            return Error.NotFound("stream_not_found", "You have no stream with that stream_id.");
+            return SsfStreamRules.StreamNotFound;
         }
 
         var before = stream.Status;

@@ -170,6 +170,24 @@ public sealed class SseDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Verify_OnSseStream_SendsASignedVerificationSetEchoingTheState()
+    {
+        await using var portal = await SsfPortal.StartAsync(DatabaseProvider.Sqlite);
+        using var http = portal.ResourceServerClient();
+        var streamId = (await portal.CreateStreamAsync(http, SharedSignalsProtocol.SseDelivery))["stream_id"]!.GetValue<string>();
+        await using var sse = await SseConnection.OpenAsync(http, streamId);
+        await sse.UntilSyncedAsync();
+
+        using var verify = await http.PostAsync("/ssf/verify", new StringContent($$"""{"stream_id":"{{streamId}}","state":"check-42"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, verify.StatusCode);
+        var message = await sse.NextAsync("set", TimeSpan.FromSeconds(5));
+        Assert.Null(message.Id);
+        var payload = Payload(await portal.VerifySetAsync(message.Data, DemoResourceServer));
+        Assert.Equal(streamId, payload["sub_id"]!["id"]!.GetValue<string>());
+        Assert.Equal("check-42", payload["events"]![SharedSignalsProtocol.Verification]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Sse_Heartbeat_ArrivesAboutEverySecond_WithTheCursor()
     {
         await using var portal = await SsfPortal.StartAsync(DatabaseProvider.Sqlite);
@@ -206,14 +224,17 @@ public sealed class SseDeliveryTests(ITestOutputHelper output)
         await using var sse = await SseConnection.OpenAsync(http, streamId);
         await sse.UntilSyncedAsync();
 
-        // Measured from the commit on node two (the command's own first-call cost on a cold node is not the feed's).
+        // Measured from the event's OccurredAt, taken just before node two's commit (the command's own cost on a cold
+        // node, and its after-commit work, are not the feed's).
         Assert.True((await second.SendAsync<Result>(new RevokeGrantCommand(client.GrantIds[0], "Ended on node two"), Approver)).IsSuccess);
-        var committed = DateTimeOffset.UtcNow;
         var message = await sse.NextAsync("set", TimeSpan.FromSeconds(5));
-        var latency = message.ReceivedAt - committed;
+        var payload = Payload(await first.VerifySetAsync(message.Data, DemoResourceServer));
+        await using var db = first.CreateDbContext();
+        var jti = Guid.Parse(payload["jti"]!.GetValue<string>());
+        var occurredAt = (await db.SecurityEvents.AsNoTracking().SingleAsync(e => e.Id == jti)).OccurredAt;
+        var latency = message.ReceivedAt - occurredAt;
         output.WriteLine($"second node commit → SET on first node: {latency.TotalMilliseconds:F0} ms");
         Assert.True(latency < TimeSpan.FromSeconds(1), $"{latency.TotalMilliseconds} ms");
-        var payload = Payload(await first.VerifySetAsync(message.Data, DemoResourceServer));
         Assert.Equal(client.GrantIds[0].ToString(), payload["sub_id"]!["session"]!["id"]!.GetValue<string>());
     }
 
