@@ -156,12 +156,7 @@ public static class SharedSignalsEndpoints
         var delivery = new Dictionary<string, object?>
         {
             ["method"] = stream.DeliveryMethod,
-            ["endpoint_url"] = stream.DeliveryMethod switch
-            {
-                SharedSignalsProtocol.PollDelivery => new Uri(baseUri, $"ssf/streams/{Uri.EscapeDataString(stream.StreamId)}/poll").AbsoluteUri,
-                SharedSignalsProtocol.SseDelivery => new Uri(baseUri, $"ssf/streams/{Uri.EscapeDataString(stream.StreamId)}/sse").AbsoluteUri,
-                _ => stream.EndpointUrl,
-            },
+            ["endpoint_url"] = SharedSignalsProtocol.EndpointFor(stream.DeliveryMethod, stream.StreamId, stream.EndpointUrl, baseUri),
         };
         if (stream.DeliveryMethod == SharedSignalsProtocol.PushDelivery)
         {

@@ -44,11 +44,11 @@ public static class SharedSignalsProtocol
         stream.EventsRequested.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(EventTypeOf(kind), StringComparer.Ordinal);
 
     /// <summary>Where the transmitter delivers a poll or SSE stream; push streams carry the receiver's own endpoint.</summary>
-    public static string? EndpointFor(SsfStream stream, Uri baseUri) => stream.DeliveryMethod switch
+    public static string? EndpointFor(string method, string streamId, string? pushEndpoint, Uri baseUri) => method switch
     {
-        PollDelivery => new Uri(baseUri, $"ssf/streams/{Uri.EscapeDataString(stream.Id)}/poll").AbsoluteUri,
-        SseDelivery => new Uri(baseUri, $"ssf/streams/{Uri.EscapeDataString(stream.Id)}/sse").AbsoluteUri,
-        _ => stream.EndpointUrl,
+        PollDelivery => new Uri(baseUri, $"ssf/streams/{Uri.EscapeDataString(streamId)}/poll").AbsoluteUri,
+        SseDelivery => new Uri(baseUri, $"ssf/streams/{Uri.EscapeDataString(streamId)}/sse").AbsoluteUri,
+        _ => pushEndpoint,
     };
 }
 
