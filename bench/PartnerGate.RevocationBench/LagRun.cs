@@ -7,6 +7,8 @@ using PartnerGate.Domain.Common;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
 
+using PartnerGate.EndToEndTests.Infrastructure;
+
 namespace PartnerGate.RevocationBench;
 
 /// <summary>One revocation: when the command was sent, when it returned (committed), when the API first refused.</summary>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace PartnerGate.RevocationBench;
+namespace PartnerGate.EndToEndTests.Infrastructure;
 
 /// <summary>
 /// A resource server in its own process on a loopback port: the built demo supply-network API (or this bench's
