@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using PartnerGate.Domain.Common;
@@ -21,27 +20,33 @@ public sealed record LagSample(int Lane, int Index, double CommandMs, double Lag
 /// </summary>
 public static class LagRun
 {
+    private const string Resource = "purchase-orders";
+    private const string Scope = "orders.read";
+    private const string ApiPath = "/purchase-orders?pageSize=1";
+
     public static async Task<int> RunAsync(int revocations, int lanes, string? jsonLinesPath)
     {
         using var portal = new BenchPortal();
         portal.Start();
         Console.WriteLine($"portal: {portal.Authority}");
-        var world = new BenchWorld(portal);
+        var world = new AccessWorld(portal.CreateDbContext);
         var credentials = new List<(string ClientId, string Secret)>();
         for (var lane = 0; lane < lanes; lane++)
         {
-            credentials.Add(await world.RegisterClientAsync(lane));
+            // One client per lane, so lanes never share a grant.
+            var clientId = $"bench-lane-{lane}";
+            credentials.Add((clientId, await world.RegisterClientAsync(DemoDataSeeder.BoltNutPartnerId, clientId)));
         }
 
         await using var api = ApiProcess.Start(ApiProcess.BuiltAssembly("src", "PartnerGate.SupplyNetworkApi"), DemoApiArguments(portal.Authority));
         using var portalHttp = new HttpClient { BaseAddress = portal.BaseAddress };
 
         // Ready = a valid token is accepted, which with the default fail-closed mode means the feed has synced.
-        var warmGrant = await world.GrantAsync(credentials[0].ClientId);
-        var warmToken = await BenchWorld.TokenAsync(portalHttp, credentials[0].ClientId, credentials[0].Secret);
+        var warmGrant = await GrantAsync(world, credentials[0].ClientId);
+        var warmToken = await AccessWorld.TokenAsync(portalHttp, credentials[0].ClientId, credentials[0].Secret, Resource, Scope);
         await api.WaitUntilAsync(async http =>
         {
-            using var response = await http.SendAsync(BenchWorld.ApiRequest(warmToken));
+            using var response = await http.SendAsync(AccessWorld.ApiRequest(ApiPath, warmToken));
             return response.StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(60));
         await portal.SendAsync<Result>(new RevokeGrantCommand(warmGrant, "Bench warm-up."), "approver@acme.example");
@@ -97,11 +102,11 @@ public static class LagRun
     ];
 
     private static async Task<LagSample> MeasureOnceAsync(
-        BenchPortal portal, BenchWorld world, HttpClient portalHttp, HttpClient apiHttp, string clientId, string secret, int lane, int index)
+        BenchPortal portal, AccessWorld world, HttpClient portalHttp, HttpClient apiHttp, string clientId, string secret, int lane, int index)
     {
-        var grantId = await world.GrantAsync(clientId);
-        var token = await BenchWorld.TokenAsync(portalHttp, clientId, secret);
-        using (var accepted = await apiHttp.SendAsync(BenchWorld.ApiRequest(token)))
+        var grantId = await GrantAsync(world, clientId);
+        var token = await AccessWorld.TokenAsync(portalHttp, clientId, secret, Resource, Scope);
+        using (var accepted = await apiHttp.SendAsync(AccessWorld.ApiRequest(ApiPath, token)))
         {
             if (accepted.StatusCode != HttpStatusCode.OK)
             {
@@ -118,13 +123,13 @@ public static class LagRun
         }
 
         // Introspection is asked at once, beside the API polling, so it cannot delay the lag measurement.
-        var introspection = IntrospectsInactiveAsync(portalHttp, token);
+        var introspection = AccessWorld.IsActiveAsync(portalHttp, token);
         var requests = 0;
         long refused;
         while (true)
         {
             requests++;
-            using var response = await apiHttp.SendAsync(BenchWorld.ApiRequest(token));
+            using var response = await apiHttp.SendAsync(AccessWorld.ApiRequest(ApiPath, token));
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
                 refused = Stopwatch.GetTimestamp();
@@ -137,21 +142,11 @@ public static class LagRun
             }
         }
 
-        var inactive = await introspection;
+        var inactive = !await introspection;
         return new LagSample(lane, index, Stopwatch.GetElapsedTime(sent, committed).TotalMilliseconds,
             Stopwatch.GetElapsedTime(sent, refused).TotalMilliseconds, Stopwatch.GetElapsedTime(committed, refused).TotalMilliseconds, requests, inactive);
     }
 
-    private static async Task<bool> IntrospectsInactiveAsync(HttpClient portalHttp, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/introspect")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
-            $"{DemoDataSeeder.ResourceServerClientId}:{DemoDataSeeder.ResourceServerClientSecret}")));
-        using var response = await portalHttp.SendAsync(request);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return response.IsSuccessStatusCode && !json.RootElement.GetProperty("active").GetBoolean();
-    }
+    private static Task<Guid> GrantAsync(AccessWorld world, string clientId) =>
+        world.GrantAsync(DemoDataSeeder.BoltNutPartnerId, PartnerGate.Domain.AccessRequests.AccessSubject.ForClient(clientId), Resource, [Scope]);
 }
