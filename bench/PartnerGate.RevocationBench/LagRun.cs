@@ -38,7 +38,7 @@ public static class LagRun
             credentials.Add((clientId, await world.RegisterClientAsync(DemoDataSeeder.BoltNutPartnerId, clientId)));
         }
 
-        await using var api = ApiProcess.Start(ApiProcess.BuiltAssembly("src", "PartnerGate.SupplyNetworkApi"), DemoApiArguments(portal.Authority));
+        await using var api = ApiProcess.StartDemoApi(portal.Authority);
         using var portalHttp = new HttpClient { BaseAddress = portal.BaseAddress };
 
         // Ready = a valid token is accepted, which with the default fail-closed mode means the feed has synced.
@@ -93,13 +93,6 @@ public static class LagRun
 
         return introspected == samples.Count && samples.Count == revocations ? 0 : 1;
     }
-
-    public static IEnumerable<string> DemoApiArguments(string authority) =>
-    [
-        $"--PartnerGate:Authority={authority}",
-        $"--PartnerGate:ClientId={DemoDataSeeder.ResourceServerClientId}",
-        $"--PartnerGate:ClientSecret={DemoDataSeeder.ResourceServerClientSecret}",
-    ];
 
     private static async Task<LagSample> MeasureOnceAsync(
         BenchPortal portal, AccessWorld world, HttpClient portalHttp, HttpClient apiHttp, string clientId, string secret, int lane, int index)

@@ -31,6 +31,15 @@ public sealed class AccessWorld(Func<PartnerGateDbContext> createDbContext)
         }
 
         db.Partners.Add(partner);
+
+        // Clients and requests name the person who made them (foreign keys): the partner gets a partner admin, who
+        // never signs in (no password).
+        var email = $"admin@{partner.Domains[0].Name}";
+        db.Users.Add(new PartnerGateUser
+        {
+            Id = Guid.NewGuid(), UserName = email, NormalizedUserName = email.ToUpperInvariant(), Email = email, NormalizedEmail = email.ToUpperInvariant(),
+            EmailConfirmed = true, DisplayName = $"Admin of {name}", PartnerId = partner.Id, SecurityStamp = Guid.NewGuid().ToString("N"),
+        });
         await db.SaveChangesAsync();
         return partner.Id;
     }
@@ -41,7 +50,7 @@ public sealed class AccessWorld(Func<PartnerGateDbContext> createDbContext)
         await using var db = createDbContext();
         var partner = await db.Partners.SingleAsync(p => p.Id == partnerId);
         var secret = $"{clientId}-{Guid.NewGuid():N}";
-        var client = ApiClient.Register(partner, PartnerAdmin(partnerId), clientId, $"Service {clientId}", ApiClientKind.Service,
+        var client = ApiClient.Register(partner, await PartnerAdminAsync(db, partnerId), clientId, $"Service {clientId}", ApiClientKind.Service,
             ClientAuthenticationMethod.ClientSecret, [], DateTimeOffset.UtcNow).Value!;
         db.ApiClients.Add(client);
         db.Add(ClientApplications.Create(client, secret, null));
@@ -56,7 +65,7 @@ public sealed class AccessWorld(Func<PartnerGateDbContext> createDbContext)
         var now = DateTimeOffset.UtcNow;
         var partner = await db.Partners.SingleAsync(p => p.Id == partnerId);
         var resource = await db.Resources.SingleAsync(r => r.Name == resourceName);
-        var request = AccessRequest.Submit(partner, resource, PartnerAdmin(partnerId), subject, scopes, now, duration ?? TimeSpan.FromHours(1),
+        var request = AccessRequest.Submit(partner, resource, await PartnerAdminAsync(db, partnerId), subject, scopes, now, duration ?? TimeSpan.FromHours(1),
             "Arranged for a test of continuous validation.", null, now);
         if (!request.IsSuccess)
         {
@@ -69,7 +78,7 @@ public sealed class AccessWorld(Func<PartnerGateDbContext> createDbContext)
         foreach (var email in new[] { "approver@acme.example", "approver2@acme.example" })
         {
             var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == email);
-            var approved = request1.Approve(resource, new Actor(user.Id, user.DisplayName, null, new HashSet<string>(StringComparer.Ordinal) { Roles.Approver }),
+            var approved = request1.Approve(resource, partner, new Actor(user.Id, user.DisplayName, null, new HashSet<string>(StringComparer.Ordinal) { Roles.Approver }),
                 now, "Arranged for a test.");
             if (!approved.IsSuccess)
             {
@@ -141,6 +150,10 @@ public sealed class AccessWorld(Func<PartnerGateDbContext> createDbContext)
         return request;
     }
 
-    private static Actor PartnerAdmin(Guid partnerId) =>
-        new(Guid.NewGuid(), "Partner admin (arranged)", partnerId, new HashSet<string>(StringComparer.Ordinal) { Roles.PartnerAdmin });
+    /// <summary>A user of the partner acting as its partner admin (the demo partners' own admins included).</summary>
+    private static async Task<Actor> PartnerAdminAsync(PartnerGateDbContext db, Guid partnerId)
+    {
+        var user = await db.Users.AsNoTracking().Where(u => u.PartnerId == partnerId).OrderBy(u => u.Email).FirstAsync();
+        return new Actor(user.Id, user.DisplayName, partnerId, new HashSet<string>(StringComparer.Ordinal) { Roles.PartnerAdmin });
+    }
 }

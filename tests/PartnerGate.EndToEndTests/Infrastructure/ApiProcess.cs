@@ -68,6 +68,20 @@ public sealed class ApiProcess : IAsyncDisposable
         return new ApiProcess(Process.Start(start)!, baseAddress);
     }
 
+    /// <summary>
+    /// The built demo supply-network API, trusting the portal at <paramref name="authority"/> with the demo
+    /// resource-server credentials (passed on the command line: the process runs as Production, where the demo secret
+    /// is not in its settings).
+    /// </summary>
+    public static ApiProcess StartDemoApi(string authority, params string[] extraArguments) =>
+        Start(BuiltAssembly("src", "PartnerGate.SupplyNetworkApi"),
+        [
+            $"--PartnerGate:Authority={authority}",
+            "--PartnerGate:ClientId=supply-network-api",
+            "--PartnerGate:ClientSecret=supply-network-api-demo-secret",
+            .. extraArguments,
+        ]);
+
     /// <summary>The built assembly of a project under <c>src/</c> or <c>bench/</c>, in the configuration this bench was built in.</summary>
     public static string BuiltAssembly(string folder, string project)
     {
