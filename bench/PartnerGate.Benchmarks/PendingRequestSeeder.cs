@@ -136,12 +136,12 @@ public static class PendingRequestSeeder
                     var decidedAt = submittedAt + TimeSpan.FromMinutes(random.Next(5, 240));
                     if (decidedAt < now && roll < 0.10)
                     {
-                        Approve(request, resource, benchApprover, decidedAt);
+                        Approve(request, resource, requester.Partner, benchApprover, decidedAt);
                         approvedByBench++;
                     }
                     else if (decidedAt < now && roll < 0.43)
                     {
-                        Approve(request, resource, otherApprover, decidedAt);
+                        Approve(request, resource, requester.Partner, otherApprover, decidedAt);
                         approvedByOther++;
                     }
                 }
@@ -192,9 +192,9 @@ public static class PendingRequestSeeder
     private static Actor ApproverActor((Guid Id, string Name, Guid? PartnerId) user) =>
         new(user.Id, user.Name, null, new HashSet<string>(StringComparer.Ordinal) { Roles.Approver });
 
-    private static void Approve(AccessRequest request, Resource resource, Actor approver, DateTimeOffset at)
+    private static void Approve(AccessRequest request, Resource resource, Partner partner, Actor approver, DateTimeOffset at)
     {
-        var approved = request.Approve(resource, approver, at);
+        var approved = request.Approve(resource, partner, approver, at);
         if (!approved.IsSuccess || approved.Value is not null)
         {
             throw new InvalidOperationException($"Seeding a first approval failed: {approved.Error?.Message ?? "it completed the request"}.");

@@ -52,6 +52,7 @@ builder.Services
     })
     .AddEntityFrameworkStores<PartnerGateDbContext>()
     .AddClaimsPrincipalFactory<PartnerGateClaimsPrincipalFactory>()
+    .AddSignInManager<PartnerGateSignInManager>()
     .AddDefaultTokenProviders();
 // Staff second factor (authenticator app): the half-signed-in cookie between password and code lives as long as
 // the set-up page's key, and a session keeps its amr (how it was opened) when Identity refreshes it.
@@ -69,6 +70,7 @@ builder.Services.ConfigureApplicationCookie(options =>
     options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
     options.ExpireTimeSpan = TimeSpan.FromHours(8);
     options.SlidingExpiration = true;
+    SessionValidation.CheckEveryRequest(options);
 });
 
 // Keys in the database: every node decrypts every node's cookies and antiforgery tokens, and restarts keep sessions.
@@ -88,6 +90,7 @@ builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<CurrentUser>();
 builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
 builder.Services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
+builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidatingAuthenticationStateProvider>();
 builder.Services.AddScoped<DemoDataSeeder>();
 builder.Services.AddSingleton<LiveUpdateHub>();
 builder.Services.AddSingleton<PartnerGate.Web.Features.SharedSignals.SecurityEventSignal>();

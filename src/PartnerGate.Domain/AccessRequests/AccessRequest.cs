@@ -124,11 +124,9 @@ public sealed class AccessRequest
                 $"Explain why you need access in at least {MinimumJustificationLength} characters.");
         }
 
-        var missing = partner.MissingCertifications(resource.Policy.RequiredCertifications, now);
-        if (missing.Count > 0)
+        if (MissingCertification(resource, partner, now) is { } lapsed)
         {
-            return Error.PolicyRefused("request.certification_missing",
-                $"{resource.DisplayName} requires a valid {string.Join(", ", missing)} certification, which {partner.Name} lacks or has let lapse.");
+            return lapsed;
         }
 
         var start = Clock.Normalize(startsAt < now ? now : startsAt);
@@ -174,12 +172,20 @@ public sealed class AccessRequest
     /// Records one approval. Returns the grant when this was the last approval the policy needs, or
     /// null while more stages or approvers are due.
     /// </summary>
-    public Result<Grant?> Approve(Resource resource, Actor approver, DateTimeOffset now, string? comment = null, DateTimeOffset? shortenedNotAfter = null)
+    public Result<Grant?> Approve(Resource resource, Partner partner, Actor approver, DateTimeOffset now, string? comment = null, DateTimeOffset? shortenedNotAfter = null)
     {
         var eligible = CheckDecider(resource, approver, now);
         if (!eligible.IsSuccess)
         {
             return eligible.Error!;
+        }
+
+        // Posture is checked again at decision time (invariant 8): the partner may have been suspended, or a
+        // required certification may have lapsed, since the request was submitted.
+        var posture = CheckPartnerPosture(resource, partner, now);
+        if (!posture.IsSuccess)
+        {
+            return posture.Error!;
         }
 
         if (shortenedNotAfter is { } end)
@@ -234,6 +240,38 @@ public sealed class AccessRequest
         }
 
         decisions.Add(ApprovalDecision.Denied(Id, approver, resource.Policy.Stages[CurrentStage].Order, comment.Trim(), now));
+        Close(AccessRequestStatus.Denied, now, grant: null);
+        return Result.Success();
+    }
+
+    /// <summary>
+    /// Closes a pending request as denied on an administrator's word, whatever stage it waits at: a kill switch
+    /// leaves nothing approvable behind. Recorded as a denial (not a cancellation, which is the requester's own
+    /// withdrawal) so the requester reads the reason where every refusal is shown.
+    /// </summary>
+    public Result DenyByAdministrator(Resource resource, Actor administrator, string reason, DateTimeOffset now)
+    {
+        if (resource.Id != ResourceId)
+        {
+            throw new ArgumentException("The resource is not the one this request is for.", nameof(resource));
+        }
+
+        if (!administrator.IsManufacturerStaff || !administrator.IsInRole(Roles.Administrator))
+        {
+            return Error.Forbidden("request.administrator_only", "Only an administrator closes requests outside the approval stages.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Error.Validation("request.deny_comment_required", "Say why the request is denied; the requester will read it.");
+        }
+
+        if (Status != AccessRequestStatus.Pending)
+        {
+            return AlreadyClosed();
+        }
+
+        decisions.Add(ApprovalDecision.Denied(Id, administrator, CurrentStageOrder(resource), reason.Trim(), now));
         Close(AccessRequestStatus.Denied, now, grant: null);
         return Result.Success();
     }
@@ -316,6 +354,31 @@ public sealed class AccessRequest
         }
 
         return Result.Success();
+    }
+
+    private Result CheckPartnerPosture(Resource resource, Partner partner, DateTimeOffset now)
+    {
+        if (partner.Id != PartnerId)
+        {
+            throw new ArgumentException("The partner is not the one this request is from.", nameof(partner));
+        }
+
+        if (partner.Status != PartnerStatus.Active)
+        {
+            return Error.PolicyRefused("request.partner_suspended", $"{partner.Name} is suspended; its requests cannot be approved.");
+        }
+
+        return MissingCertification(resource, partner, now) is { } lapsed ? lapsed : Result.Success();
+    }
+
+    /// <summary>Invariant 8, the same words at submission and at decision: the required certifications the partner lacks at <paramref name="now"/>.</summary>
+    private static Error? MissingCertification(Resource resource, Partner partner, DateTimeOffset now)
+    {
+        var missing = partner.MissingCertifications(resource.Policy.RequiredCertifications, now);
+        return missing.Count == 0
+            ? null
+            : Error.PolicyRefused("request.certification_missing",
+                $"{resource.DisplayName} requires a valid {string.Join(", ", missing)} certification, which {partner.Name} lacks or has let lapse.");
     }
 
     private Error AlreadyClosed() =>

@@ -144,7 +144,20 @@ public sealed class Grant
         return Result.Success();
     }
 
-    /// <summary>Posture (invariant 8): held back while a required certification has lapsed.</summary>
+    /// <summary>
+    /// Starts the reason of every suspension by posture: the sweep resumes only grants it suspended itself, and
+    /// never suspends one twice. Kept in the reason rather than in a new column, so it needs no schema change.
+    /// </summary>
+    public const string PostureReasonPrefix = "Certification lapsed: ";
+
+    /// <summary>True when posture (a lapsed certification) holds this grant back, not something else.</summary>
+    public bool IsSuspendedByPosture =>
+        Status == GrantStatus.Suspended && StatusReason is not null && StatusReason.StartsWith(PostureReasonPrefix, StringComparison.Ordinal);
+
+    /// <summary>Posture (invariant 8): held back while a required certification has lapsed; <paramref name="lapse"/> names it and its date.</summary>
+    public Result SuspendForPosture(string lapse) => Suspend(PostureReasonPrefix + lapse);
+
+    /// <summary>Holds an active or scheduled grant back; it may resume within its window.</summary>
     public Result Suspend(string reason)
     {
         if (Status is not (GrantStatus.Active or GrantStatus.Scheduled))

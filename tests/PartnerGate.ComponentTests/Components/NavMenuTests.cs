@@ -26,7 +26,7 @@ public sealed class NavMenuTests : MudComponentTest
     {
         SignInAs(Roles.Administrator);
 
-        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "API clients", "Audit chain", "Outbox"], LinkTexts());
+        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "API clients", "Audit chain", "Outbox", "Kill switches"], LinkTexts());
     }
 
     [Theory]

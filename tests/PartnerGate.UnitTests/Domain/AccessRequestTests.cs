@@ -88,7 +88,7 @@ public sealed class AccessRequestTests
         var request = Submit(partner, resource, staffRequester);
         var sameUserAsApprover = staffRequester with { PartnerId = null, Roles = new HashSet<string> { Roles.Approver } };
 
-        var result = request.Approve(resource, sameUserAsApprover, Now);
+        var result = request.Approve(resource, partner, sameUserAsApprover, Now);
 
         Assert.Equal("request.own_request", result.Error!.Code);
         Assert.Equal(AccessRequestStatus.Pending, request.Status);
@@ -102,7 +102,7 @@ public sealed class AccessRequestTests
         var request = Submit(partner, resource, PartnerUser(partner));
         var partnerAdminWithApproverRole = new Actor(Guid.NewGuid(), "Alice", partner.Id, new HashSet<string> { Roles.PartnerAdmin, Roles.Approver });
 
-        var result = request.Approve(resource, partnerAdminWithApproverRole, Now);
+        var result = request.Approve(resource, partner, partnerAdminWithApproverRole, Now);
 
         Assert.Equal("request.partner_cannot_approve", result.Error!.Code);
         Assert.Empty(request.Decisions);
@@ -116,8 +116,8 @@ public sealed class AccessRequestTests
         var request = Submit(partner, resource, PartnerUser(partner), TimeSpan.FromHours(2), ["telemetry.read"]);
         var approver = Approver();
 
-        var first = request.Approve(resource, approver, Now);
-        var second = request.Approve(resource, approver, Now.AddMinutes(1));
+        var first = request.Approve(resource, partner, approver, Now);
+        var second = request.Approve(resource, partner, approver, Now.AddMinutes(1));
 
         Assert.True(first.IsSuccess);
         Assert.Null(first.Value);
@@ -132,8 +132,8 @@ public sealed class AccessRequestTests
         var resource = LineTelemetry();
         var request = Submit(partner, resource, PartnerUser(partner), TimeSpan.FromHours(2), ["telemetry.read"]);
 
-        request.Approve(resource, Approver("Arne"), Now);
-        var second = request.Approve(resource, Approver("Alma"), Now.AddMinutes(1));
+        request.Approve(resource, partner, Approver("Arne"), Now);
+        var second = request.Approve(resource, partner, Approver("Alma"), Now.AddMinutes(1));
 
         var grant = Assert.IsType<Grant>(second.Value);
         Assert.Equal(AccessRequestStatus.Approved, request.Status);
@@ -149,10 +149,10 @@ public sealed class AccessRequestTests
         var resource = PurchaseOrders();
         var request = Submit(partner, resource, PartnerUser(partner), TimeSpan.FromHours(4));
 
-        var longer = request.Approve(resource, Approver(), Now, shortenedNotAfter: request.NotAfter.AddHours(1));
+        var longer = request.Approve(resource, partner, Approver(), Now, shortenedNotAfter: request.NotAfter.AddHours(1));
         Assert.Equal("request.window_longer", longer.Error!.Code);
 
-        var shortened = request.Approve(resource, Approver(), Now, shortenedNotAfter: Now.AddHours(1));
+        var shortened = request.Approve(resource, partner, Approver(), Now, shortenedNotAfter: Now.AddHours(1));
         Assert.Equal(Now.AddHours(1), shortened.Value!.NotAfter);
     }
 
@@ -190,7 +190,7 @@ public sealed class AccessRequestTests
         var request = Submit(partner, resource, PartnerUser(partner));
         var later = request.DecideBy.AddSeconds(1);
 
-        Assert.Equal("request.decision_window_passed", request.Approve(resource, Approver(), later).Error!.Code);
+        Assert.Equal("request.decision_window_passed", request.Approve(resource, partner, Approver(), later).Error!.Code);
         Assert.True(request.ExpireIfUndecided(later));
         Assert.Equal(AccessRequestStatus.Expired, request.Status);
     }

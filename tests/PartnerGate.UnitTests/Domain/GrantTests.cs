@@ -11,7 +11,7 @@ public sealed class GrantTests
         var partner = BoltNut();
         var resource = PurchaseOrders();
         var request = Submit(partner, resource, PartnerUser(partner), duration);
-        return request.Approve(resource, Approver(), Now).Value!;
+        return request.Approve(resource, partner, Approver(), Now).Value!;
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class GrantTests
         var request = PartnerGate.Domain.AccessRequests.AccessRequest.Submit(partner, resource, PartnerUser(partner),
             PartnerGate.Domain.AccessRequests.AccessSubject.ForClient("boltnut-erp"), ["orders.read"], Now.AddDays(1), TimeSpan.FromHours(2),
             "Nightly purchase-order sync for the ERP integration.", null, Now).Value;
-        var grant = request.Approve(resource, Approver(), Now).Value!;
+        var grant = request.Approve(resource, partner, Approver(), Now).Value!;
 
         Assert.Equal(GrantStatus.Scheduled, grant.Status);
         Assert.False(grant.IsEffectiveAt(Now));

@@ -29,3 +29,9 @@ public sealed record GrantRevoked(Guid GrantId, Guid PartnerId, string Reason) :
 
 /// <summary>The grant ends within the hour: the grantee is told once.</summary>
 public sealed record GrantExpiringSoon(Guid GrantId, Guid PartnerId) : INotification;
+
+/// <summary>Posture suspended the grant (a required certification lapsed); it may resume within its window.</summary>
+public sealed record GrantSuspended(Guid GrantId, Guid PartnerId, string Reason) : INotification;
+
+/// <summary>A grant suspended by posture is back in effect (or scheduled) after the certification was renewed.</summary>
+public sealed record GrantResumed(Guid GrantId, Guid PartnerId) : INotification;

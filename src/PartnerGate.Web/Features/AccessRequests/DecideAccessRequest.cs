@@ -66,7 +66,8 @@ public sealed class DecideAccessRequestHandler(IUnitOfWork unitOfWork, ICurrentU
         var actor = currentUser.ToActor();
         var now = clock.GetUtcNow();
         var stage = request.CurrentStageOrder(resource);
-        var approved = request.Approve(resource, actor, now, command.Comment, command.ShortenedNotAfter);
+        var partner = await unitOfWork.Db.Partners.AsNoTracking().SingleAsync(p => p.Id == request.PartnerId, cancellationToken);
+        var approved = request.Approve(resource, partner, actor, now, command.Comment, command.ShortenedNotAfter);
         if (!approved.IsSuccess)
         {
             return approved.Error!;

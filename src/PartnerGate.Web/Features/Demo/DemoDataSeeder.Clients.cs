@@ -101,7 +101,7 @@ public sealed partial class DemoDataSeeder
         var request = AccessRequest.Submit(partner, resource, requester, subject, ["orders.read"], now, ErpGrantDuration,
             "Demo: the BoltNut ERP reads open purchase orders to plan production.", "DEMO-1", now).Value;
         db.AccessRequests.Add(request);
-        var grant = request.Approve(resource, approver, now, "Demo grant seeded by PartnerGate.").Value!;
+        var grant = request.Approve(resource, partner, approver, now, "Demo grant seeded by PartnerGate.").Value!;
         db.Grants.Add(grant);
         audit.Add(new AuditEntry("request.submitted", "AccessRequest", request.Id.ToString(), partner.Id, null));
         audit.Add(new AuditEntry("grant.created", "Grant", grant.Id.ToString(), partner.Id,

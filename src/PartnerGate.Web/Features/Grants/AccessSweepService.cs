@@ -70,16 +70,16 @@ public sealed partial class AccessSweepService(
 
         scope.ServiceProvider.GetRequiredService<CurrentUser>().Set(SystemPrincipal.Create());
         var result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAccessSweepCommand(), cancellationToken);
-        if (result.IsSuccess && result.Value is { } outcome && outcome != new AccessSweepOutcome(0, 0, 0, 0))
+        if (result.IsSuccess && result.Value is { } outcome && outcome != AccessSweepOutcome.Nothing)
         {
-            LogSwept(outcome.RequestsExpired, outcome.GrantsActivated, outcome.GrantsExpired, outcome.ExpiryNotices);
+            LogSwept(outcome.RequestsExpired, outcome.GrantsActivated, outcome.GrantsExpired, outcome.ExpiryNotices, outcome.GrantsSuspended, outcome.GrantsResumed);
         }
 
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Access sweep: {RequestsExpired} requests expired, {GrantsActivated} grants activated, {GrantsExpired} grants expired, {ExpiryNotices} expiry notices")]
-    private partial void LogSwept(int requestsExpired, int grantsActivated, int grantsExpired, int expiryNotices);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Access sweep: {RequestsExpired} requests expired, {GrantsActivated} grants activated, {GrantsExpired} grants expired, {ExpiryNotices} expiry notices, {GrantsSuspended} grants suspended and {GrantsResumed} resumed by posture")]
+    private partial void LogSwept(int requestsExpired, int grantsActivated, int grantsExpired, int expiryNotices, int grantsSuspended, int grantsResumed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access sweep failed; retrying at the next tick")]
     private partial void LogSweepFailed(Exception exception);

@@ -10,12 +10,16 @@ using PartnerGate.Web.Infrastructure.Security;
 namespace PartnerGate.Web.Features.Grants;
 
 /// <summary>What one sweep changed.</summary>
-public sealed record AccessSweepOutcome(int RequestsExpired, int GrantsActivated, int GrantsExpired, int ExpiryNotices);
+public sealed record AccessSweepOutcome(int RequestsExpired, int GrantsActivated, int GrantsExpired, int ExpiryNotices, int GrantsSuspended = 0, int GrantsResumed = 0)
+{
+    public static readonly AccessSweepOutcome Nothing = new(0, 0, 0, 0);
+}
 
 /// <summary>
 /// The time-driven part of the workflow, run by <see cref="AccessSweepService"/> as the system: expires
 /// undecided requests past their decision window, activates scheduled grants whose window opened,
-/// expires grants at NotAfter, and marks grants ending within the hour for an expiry notice. Reads the
+/// expires grants at NotAfter, marks grants ending within the hour for an expiry notice, and applies posture
+/// (<see cref="GrantPosture"/>: suspends grants whose partner's required certification lapsed, resumes them on renewal). Reads the
 /// clock from TimeProvider, so tests move time instead of sleeping.
 /// </summary>
 [RequirePolicy(Policies.System)]
@@ -74,6 +78,8 @@ public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, TimeProvider c
             unitOfWork.PublishAfterCommit(new GrantExpiringSoon(grant.Id, grant.PartnerId));
         }
 
-        return new AccessSweepOutcome(undecided.Count, activated, expired, notices);
+        // Posture last: a grant this sweep already expired is left alone (its in-memory state is Expired).
+        var posture = await GrantPosture.ApplyAsync(unitOfWork, now, partnerId: null, command.BatchSize, cancellationToken);
+        return new AccessSweepOutcome(undecided.Count, activated, expired + posture.GrantsExpired, notices, posture.GrantsSuspended, posture.GrantsResumed);
     }
 }

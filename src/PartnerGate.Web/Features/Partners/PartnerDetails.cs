@@ -12,7 +12,7 @@ public sealed record CertificationSummary(string Name, DateTimeOffset ValidUntil
 
 public sealed record PartnerSummary(
     Guid Id, string Name, PartnerStatus Status, IReadOnlyList<string> Domains, IReadOnlyList<CertificationSummary> Certifications, int Users,
-    PartnerSignIn? SignIn = null);
+    PartnerSignIn? SignIn = null, string? SuspensionReason = null);
 
 /// <summary>
 /// How a partner's people sign in when it has an identity provider (none: local passwords). What a viewer
@@ -70,6 +70,7 @@ public sealed class PartnerQueriesHandler(IDbContextFactory<PartnerGateDbContext
             p.Domains.Select(d => d.Name).Order(StringComparer.Ordinal).ToList(),
             p.Certifications.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => new CertificationSummary(c.Name, c.ValidUntil, c.ValidUntil > now)).ToList(),
             userCounts.GetValueOrDefault(p.Id),
-            providers.GetValueOrDefault(p.Id))).ToList();
+            providers.GetValueOrDefault(p.Id),
+            p.SuspensionReason)).ToList();
     }
 }

@@ -55,6 +55,8 @@ public sealed class LiveUpdateNotificationHandler(LiveUpdateHub hub) :
     INotificationHandler<GrantActivated>,
     INotificationHandler<GrantExpired>,
     INotificationHandler<GrantRevoked>,
+    INotificationHandler<GrantSuspended>,
+    INotificationHandler<GrantResumed>,
     INotificationHandler<GrantExpiringSoon>
 {
     public ValueTask Handle(AccessRequested notification, CancellationToken cancellationToken) =>
@@ -79,6 +81,12 @@ public sealed class LiveUpdateNotificationHandler(LiveUpdateHub hub) :
         Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, notification.PartnerId, GrantId: notification.GrantId));
 
     public ValueTask Handle(GrantRevoked notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, notification.PartnerId, GrantId: notification.GrantId));
+
+    public ValueTask Handle(GrantSuspended notification, CancellationToken cancellationToken) =>
+        Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, notification.PartnerId, GrantId: notification.GrantId));
+
+    public ValueTask Handle(GrantResumed notification, CancellationToken cancellationToken) =>
         Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, notification.PartnerId, GrantId: notification.GrantId));
 
     public ValueTask Handle(GrantExpiringSoon notification, CancellationToken cancellationToken) => ValueTask.CompletedTask;

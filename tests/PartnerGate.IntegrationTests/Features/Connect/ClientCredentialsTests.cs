@@ -137,7 +137,7 @@ public sealed class ClientCredentialsTests(SqliteApp sqlite, PostgreSqlApp postg
                 Domain.AccessRequests.AccessSubject.ForClient(freight.ClientId), ["orders.read"], now, TimeSpan.FromDays(1),
                 "A grant of the wrong partner for this client.", null, now).Value;
             db.AccessRequests.Add(request);
-            db.Grants.Add(request.Approve(resource, new Actor(approver.Id, approver.DisplayName, null, new HashSet<string> { Roles.Approver }), now).Value!);
+            db.Grants.Add(request.Approve(resource, boltNut, new Actor(approver.Id, approver.DisplayName, null, new HashSet<string> { Roles.Approver }), now).Value!);
             await db.SaveChangesAsync();
         }
 

@@ -26,16 +26,22 @@ public static class TokenClients
     /// approved grants (resource name, scopes, duration), exactly as the portal would: submitted by the
     /// partner admin, approved by an approver.
     /// </summary>
+    public static Task<TestClient> CreateServiceClientAsync(
+        this PartnerGateAppFactory app, string partnerName, params (string Resource, string[] Scopes, TimeSpan Duration)[] grants) =>
+        app.CreateServiceClientAsync(partnerName, partnerName == BoltNut ? "alice@boltnut.example" : "carol@fastfreight.example", grants);
+
+    /// <summary>As above for any partner, its client registered by <paramref name="adminEmail"/>; policies that need two approvers get both.</summary>
     public static async Task<TestClient> CreateServiceClientAsync(
-        this PartnerGateAppFactory app, string partnerName, params (string Resource, string[] Scopes, TimeSpan Duration)[] grants)
+        this PartnerGateAppFactory app, string partnerName, string adminEmail, params (string Resource, string[] Scopes, TimeSpan Duration)[] grants)
     {
         await using var db = app.CreateDbContext();
         var partner = await db.Partners.SingleAsync(p => p.Name == partnerName);
-        var adminEmail = partnerName == BoltNut ? "alice@boltnut.example" : "carol@fastfreight.example";
         var admin = await db.Users.AsNoTracking().SingleAsync(u => u.Email == adminEmail);
         var approverUser = await db.Users.AsNoTracking().SingleAsync(u => u.Email == "approver@acme.example");
         var adminActor = new Actor(admin.Id, admin.DisplayName, partner.Id, new HashSet<string> { Roles.PartnerAdmin });
         var approver = new Actor(approverUser.Id, approverUser.DisplayName, null, new HashSet<string> { Roles.Approver });
+        var secondApproverUser = await db.Users.AsNoTracking().SingleAsync(u => u.Email == "admin@acme.example");
+        var secondApprover = new Actor(secondApproverUser.Id, secondApproverUser.DisplayName, null, new HashSet<string> { Roles.Approver });
         var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
 
         var clientId = "test-" + Guid.NewGuid().ToString("N")[..16];
@@ -51,7 +57,7 @@ public static class TokenClients
             var request = AccessRequest.Submit(partner, resource, adminActor, AccessSubject.ForClient(clientId), [.. scopes], now, duration,
                 "Integration test of the token service.", null, now).Value;
             db.AccessRequests.Add(request);
-            var grant = request.Approve(resource, approver, now).Value!;
+            var grant = request.Approve(resource, partner, approver, now).Value ?? request.Approve(resource, partner, secondApprover, now).Value!;
             db.Grants.Add(grant);
             grantIds.Add(grant.Id);
         }

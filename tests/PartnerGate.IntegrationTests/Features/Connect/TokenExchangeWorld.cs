@@ -96,7 +96,7 @@ public static class TokenExchangeWorld
             var request = AccessRequest.Submit(tracked, resource, adminActor, AccessSubject.ForClient(clientId), ["orders.read"], now,
                 grantDuration ?? TimeSpan.FromDays(1), "Integration test of token exchange.", null, now).Value;
             db.AccessRequests.Add(request);
-            var grant = request.Approve(resource, approver, now).Value!;
+            var grant = request.Approve(resource, partner, approver, now).Value!;
             db.Grants.Add(grant);
             await db.SaveChangesAsync();
             return new ExchangeClient(clientId, partner.Id, partner.Name, adminEmail, provider.Id, [grant.Id]);

@@ -87,7 +87,7 @@ public sealed class HomeFiguresTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
         db.AccessRequests.Add(request);
         if (approve)
         {
-            var grant = request.Approve(resource, new Actor(approver.Id, approver.DisplayName, null, new HashSet<string> { Roles.Approver }), now).Value!;
+            var grant = request.Approve(resource, partner, new Actor(approver.Id, approver.DisplayName, null, new HashSet<string> { Roles.Approver }), now).Value!;
             db.Grants.Add(grant);
         }
 

@@ -39,7 +39,8 @@ internal static class MailWorkflow
     {
         await using var db = app.CreateDbContext();
         var (request, resource) = await LoadAsync(db, requestId);
-        var grant = request.Approve(resource, await ActorAsync(db, approverEmail), now).Value;
+        var partner = await db.Partners.SingleAsync(p => p.Id == request.PartnerId);
+        var grant = request.Approve(resource, partner, await ActorAsync(db, approverEmail), now).Value;
         if (grant is not null)
         {
             db.Grants.Add(grant);
