@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PartnerGate.ResourceServer.RevocationFeed;
 
 namespace PartnerGate.ResourceServer;
 
@@ -15,7 +16,7 @@ public static class PartnerGateResourceServerExtensions
 
     /// <summary>
     /// Trusts PartnerGate at <paramref name="authority"/> for tokens issued to <paramref name="audience"/>, with
-    /// further settings (clock skew, backchannel). Invalid settings stop the host at start-up.
+    /// further settings (credentials, revocation feed, clock skew, backchannel). Invalid settings stop the host at start-up.
     /// </summary>
     public static AuthenticationBuilder AddPartnerGateResourceServer(
         this IServiceCollection services, string authority, string audience, Action<PartnerGateResourceServerOptions> configure)
@@ -42,6 +43,16 @@ public static class PartnerGateResourceServerExtensions
             .Build());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
+
+        // The revocation feed: followed in the background, checked on every validated token (see RevocationGuard).
+        services.TryAddSingleton<RevocationFeedMonitor>();
+        services.TryAddSingleton<IRevocationFeedStatus>(provider => provider.GetRequiredService<RevocationFeedMonitor>());
+        services.TryAddSingleton<FeedBackchannel>();
+        services.TryAddSingleton<IntrospectionClient>();
+        services.TryAddSingleton<RevocationGuard>();
+        services.TryAddTransient(typeof(RevocationCheckingEvents<>));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<JwtBearerOptions>, PostConfigureRevocationEvents>());
+        services.AddHostedService<RevocationFeedClient>();
 
         // Replaces the framework's result handler (registered with TryAdd) to add the RFC 6750 insufficient_scope challenge.
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, InsufficientScopeResultHandler>();

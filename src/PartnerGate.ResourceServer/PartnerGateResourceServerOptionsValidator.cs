@@ -4,6 +4,9 @@ namespace PartnerGate.ResourceServer;
 
 internal sealed class PartnerGateResourceServerOptionsValidator : IValidateOptions<PartnerGateResourceServerOptions>
 {
+    public static readonly TimeSpan MinimumSilenceBound = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaximumSilenceBound = TimeSpan.FromSeconds(60);
+
     public ValidateOptionsResult Validate(string? name, PartnerGateResourceServerOptions options)
     {
         var failures = new List<string>();
@@ -25,6 +28,33 @@ internal sealed class PartnerGateResourceServerOptionsValidator : IValidateOptio
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > PartnerGateResourceServerOptions.MaximumClockSkew)
         {
             failures.Add($"Clock skew {options.ClockSkew} is outside 0 to {PartnerGateResourceServerOptions.MaximumClockSkew}.");
+        }
+
+        var feed = options.RevocationFeed;
+        if (feed.Enabled || feed.WhenSilent == FeedSilenceMode.Introspection)
+        {
+            var uses = feed.Enabled ? "The revocation feed" : "Introspection (RevocationFeed.WhenSilent)";
+            if (string.IsNullOrWhiteSpace(options.ClientId))
+            {
+                failures.Add($"{uses} needs ClientId: this API's client_id at PartnerGate (an API client of kind ResourceServer).");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.ClientSecret))
+            {
+                failures.Add($"{uses} needs ClientSecret: the secret of this API's ResourceServer client at PartnerGate.");
+            }
+        }
+
+        if (feed.SilenceBound < MinimumSilenceBound || feed.SilenceBound > MaximumSilenceBound)
+        {
+            // Below a second, one late heartbeat (sent every second) would refuse every token; above a minute, a
+            // revocation could go unnoticed for that long while the API believes it is current.
+            failures.Add($"RevocationFeed.SilenceBound {feed.SilenceBound} is outside {MinimumSilenceBound} to {MaximumSilenceBound}.");
+        }
+
+        if (!Enum.IsDefined(feed.WhenSilent))
+        {
+            failures.Add($"RevocationFeed.WhenSilent {(int)feed.WhenSilent} is neither FailClosed nor Introspection.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

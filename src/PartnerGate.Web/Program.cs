@@ -9,6 +9,7 @@ using PartnerGate.Web.Features.Account;
 using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
+using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Database;
 using PartnerGate.Web.Infrastructure.Federation;
 using PartnerGate.Web.Infrastructure.Live;
@@ -93,7 +94,7 @@ builder.Services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
 builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidatingAuthenticationStateProvider>();
 builder.Services.AddScoped<DemoDataSeeder>();
 builder.Services.AddSingleton<LiveUpdateHub>();
-builder.Services.AddSingleton<PartnerGate.Web.Features.SharedSignals.SecurityEventSignal>();
+builder.Services.AddSharedSignals(builder.Configuration);
 builder.Services.AddSingleton<AccessSweepService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessSweepService>());
 
@@ -133,6 +134,7 @@ app.MapTokenEndpoint();
 app.MapAuthorizeEndpoint();
 app.MapUserInfoEndpoint();
 app.MapEndSessionEndpoint();
+app.MapSharedSignals();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

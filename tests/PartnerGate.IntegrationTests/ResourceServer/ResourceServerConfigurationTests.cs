@@ -120,12 +120,32 @@ public sealed class ResourceServerConfigurationTests
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddPartnerGateResourceServer(authority, Audience, o => o.ClockSkew = TimeSpan.FromSeconds(skewSeconds));
+        builder.Services.AddPartnerGateResourceServer(authority, Audience, o =>
+        {
+            WithCredentials(o);
+            o.ClockSkew = TimeSpan.FromSeconds(skewSeconds);
+        });
         await using var app = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Single(error.Failures);
+    }
+
+    [Fact]
+    public async Task FeedWithoutCredentials_StopsTheHostAtStartUp_NamingWhatIsMissing()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddPartnerGateResourceServer("https://partnergate.example", Audience);
+        await using var app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("The revocation feed needs ClientId", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The revocation feed needs ClientSecret", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -191,6 +211,12 @@ public sealed class ResourceServerConfigurationTests
         Assert.Null(anonymous.GetPartnerGateCaller());
     }
 
+    private static void WithCredentials(PartnerGateResourceServerOptions options)
+    {
+        options.ClientId = "supply-network-api";
+        options.ClientSecret = "supply-network-api-demo-secret";
+    }
+
     private static ClaimsPrincipal Principal(params (string Type, string Value)[] claims) =>
         new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), "PartnerGate"));
 
@@ -198,7 +224,11 @@ public sealed class ResourceServerConfigurationTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddPartnerGateResourceServer(authority, Audience, configure ?? (_ => { }));
+        services.AddPartnerGateResourceServer(authority, Audience, o =>
+        {
+            WithCredentials(o);
+            configure?.Invoke(o);
+        });
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(PartnerGateResourceServerDefaults.AuthenticationScheme);
     }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using PartnerGate.Data;
 using PartnerGate.IntegrationTests.Infrastructure;
 using PartnerGate.ResourceServer;
+using PartnerGate.Web.Features.Demo;
 
 namespace PartnerGate.IntegrationTests.ResourceServer;
 
@@ -17,10 +18,16 @@ namespace PartnerGate.IntegrationTests.ResourceServer;
 /// The portal on a real loopback port, so a resource server fetches discovery and JWKS over HTTP exactly as a
 /// manufacturer API would. Its own SQLite database: the tests create their own clients and grants.
 /// </summary>
-public sealed class KestrelPortal : PartnerGateAppFactory, IAsyncLifetime
+public class KestrelPortal : PartnerGateAppFactory, IAsyncLifetime
 {
     public KestrelPortal()
         : base(DatabaseProvider.Sqlite)
+    {
+    }
+
+    /// <summary>For tests that need another database provider or settings (e.g. a second node over the same database).</summary>
+    protected KestrelPortal(DatabaseProvider provider, IDictionary<string, string?>? extraSettings = null)
+        : base(provider, extraSettings: extraSettings)
     {
     }
 
@@ -61,7 +68,16 @@ public sealed class TestApiHost : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<TestApiHost> StartAsync(string authority, string audience, TimeProvider? timeProvider = null)
+    /// <summary>The feed's status in this API, as a health endpoint would read it.</summary>
+    public IRevocationFeedStatus Feed => app.Services.GetRequiredService<IRevocationFeedStatus>();
+
+    /// <summary>
+    /// Starts the API as the demo resource server (<c>supply-network-api</c>) following the portal's revocation feed,
+    /// and by default waits until the feed has synced, so a test starts from a known state. <paramref name="configure"/>
+    /// changes settings (silence bound and mode, a backchannel handler) after the defaults.
+    /// </summary>
+    public static async Task<TestApiHost> StartAsync(string authority, string audience, TimeProvider? timeProvider = null,
+        Action<PartnerGateResourceServerOptions>? configure = null, bool waitForSync = true)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
@@ -71,7 +87,12 @@ public sealed class TestApiHost : IAsyncDisposable
             builder.Services.AddSingleton(timeProvider);
         }
 
-        builder.Services.AddPartnerGateResourceServer(authority, audience);
+        builder.Services.AddPartnerGateResourceServer(authority, audience, options =>
+        {
+            options.ClientId = DemoDataSeeder.ResourceServerClientId;
+            options.ClientSecret = DemoDataSeeder.ResourceServerClientSecret;
+            configure?.Invoke(options);
+        });
         builder.Services.AddAuthorizationBuilder().AddPolicy(ForecastsPolicy, policy => policy.RequireScope("forecasts.read"));
 
         var app = builder.Build();
@@ -88,7 +109,13 @@ public sealed class TestApiHost : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApiHost(app, new Uri(address));
+        var host = new TestApiHost(app, new Uri(address));
+        if (waitForSync && host.Feed.Enabled)
+        {
+            await host.Feed.WaitForCursorAsync(0).WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        return host;
     }
 
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token)
