@@ -28,14 +28,29 @@ public static class SupplyNetworkApplication
         var section = builder.Configuration.GetSection(ConfigurationSection);
         builder.Services.AddPartnerGateResourceServer(section["Authority"] ?? string.Empty, section["Audience"] ?? string.Empty,
             options => section.Bind(options));
-
-        builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
-        builder.Services.AddSingleton<SupplyNetworkStore>();
+        builder.Services.AddSupplyNetwork();
 
         var app = builder.Build();
+        app.MapSupplyNetwork();
+        return app;
+    }
 
+    /// <summary>
+    /// Everything of the API except how it authenticates: the data, JSON and problem details. Separate so the validation
+    /// benchmark can serve the very same endpoints behind plain JwtBearer as the peer of the library.
+    /// </summary>
+    public static IServiceCollection AddSupplyNetwork(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+        services.AddSingleton<SupplyNetworkStore>();
+        return services;
+    }
+
+    /// <summary>The pipeline and the endpoints, behind whatever authentication the host registered.</summary>
+    public static WebApplication MapSupplyNetwork(this WebApplication app)
+    {
         // Every error is an RFC 9457 problem: an exception becomes a 500 problem without details, and the bare status
         // codes of authentication (401), authorization (403), routing (404, 405) and body binding (400, 415) get a body.
         app.UseExceptionHandler();
@@ -43,7 +58,11 @@ public static class SupplyNetworkApplication
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "healthy" })).AllowAnonymous();
+        // Anonymous, for load balancers and operators: whether this API currently knows every revocation.
+        app.MapGet("/health", (IServiceProvider services) => services.GetService<IRevocationFeedStatus>() is { } feed
+            ? TypedResults.Ok(new HealthReport(feed.IsCurrent || !feed.Enabled ? "healthy" : "degraded",
+                new FeedHealth(feed.Enabled, feed.Connected, feed.Synced, feed.IsCurrent, feed.LastMessageAt, feed.Cursor)))
+            : TypedResults.Ok(new HealthReport("healthy", null))).AllowAnonymous();
 
         var api = app.MapGroup(string.Empty).AddEndpointFilter<RequirePartnerCallerFilter>();
         api.MapPurchaseOrders();
@@ -54,3 +73,8 @@ public static class SupplyNetworkApplication
         return app;
     }
 }
+
+/// <summary>The health answer: "degraded" while the revocation feed is not current (tokens are then refused or introspected).</summary>
+public sealed record HealthReport(string Status, FeedHealth? RevocationFeed);
+
+public sealed record FeedHealth(bool Enabled, bool Connected, bool Synced, bool Current, DateTimeOffset? LastMessageAt, long? Cursor);

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PartnerGate.Data;
+using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.Common;
+using PartnerGate.EndToEndTests.Infrastructure;
+using PartnerGate.Web.Features.Clients;
+using PartnerGate.Web.Features.Demo;
+using PartnerGate.Web.Features.Grants;
+using PartnerGate.Web.Features.KillSwitches;
+using PartnerGate.Web.Features.Partners;
+
+namespace PartnerGate.EndToEndTests.Features.ContinuousValidation;
+
+/// <summary>
+/// Invariants 5 and 8 end to end: the portal on a loopback port, the demo supply-network API in its own process
+/// following the revocation feed. A token is accepted; something it depends on ends in the portal; the same token is
+/// refused by the API within one second of the commit, and introspection calls it inactive at once. Every test
+/// arranges a partner, client and grant of its own, so the tests don't depend on each other's order.
+/// </summary>
+public sealed class ContinuousValidationTests(ContinuousValidationFixture portal) : IClassFixture<ContinuousValidationFixture>
+{
+    private const string Orders = "/purchase-orders";
+    private const string Telemetry = "/line-telemetry";
+    private const string Admin = "admin@acme.example";
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task RevokedGrant_IsRefusedByTheApiWithinASecond_AndInactiveAtIntrospectionAtOnce()
+    {
+        var arranged = await ArrangeAsync("Revoked grant");
+        await AssertCutOffAsync(arranged.Token, Orders, async () =>
+            Assert.True((await portal.SendAsync<Result>("approver@acme.example", new RevokeGrantCommand(arranged.GrantId, "E2E: the grant is revoked."))).IsSuccess));
+    }
+
+    [Fact]
+    public async Task DisabledClient_IsRefusedWithinASecond_AndAcceptedAgainOnceEnabled()
+    {
+        var arranged = await ArrangeAsync("Disabled client");
+        await AssertCutOffAsync(arranged.Token, Orders, async () =>
+            Assert.True((await portal.SendAsync<Result>(Admin, new DisableApiClientCommand(arranged.ClientId, "E2E: the client leaked its secret."))).IsSuccess));
+
+        Assert.True((await portal.SendAsync<Result>(Admin, new EnableApiClientCommand(arranged.ClientId))).IsSuccess);
+        await AssertAcceptedWithinAsync(arranged.Token, Orders);
+    }
+
+    [Fact]
+    public async Task SuspendedPartner_IsRefusedWithinASecond_AndAcceptedAgainOnceReinstated()
+    {
+        var arranged = await ArrangeAsync("Suspended partner");
+        await AssertCutOffAsync(arranged.Token, Orders, async () =>
+            Assert.True((await portal.SendAsync<Result>(Admin, new SuspendPartnerCommand(arranged.PartnerId, "E2E: the partner was breached."))).IsSuccess));
+
+        using var http = portal.PortalHttp();
+        using (var refused = await AccessWorld.RequestTokenAsync(http, arranged.ClientId, arranged.Secret, "purchase-orders", "orders.read"))
+        {
+            Assert.False(refused.IsSuccessStatusCode);
+        }
+
+        Assert.True((await portal.SendAsync<Result>(Admin, new ReinstatePartnerCommand(arranged.PartnerId))).IsSuccess);
+        await AssertAcceptedWithinAsync(arranged.Token, Orders);
+    }
+
+    [Fact]
+    public async Task KillSwitch_OfAClient_CutsItsTokensOffWithinASecond()
+    {
+        var arranged = await ArrangeAsync("Client kill switch");
+        await AssertCutOffAsync(arranged.Token, Orders, () => KillAsync(KillSwitchKind.Client, arranged.ClientId));
+    }
+
+    [Fact]
+    public async Task KillSwitch_OfAPartner_CutsItsTokensOffWithinASecond()
+    {
+        var arranged = await ArrangeAsync("Partner kill switch");
+        await AssertCutOffAsync(arranged.Token, Orders, () => KillAsync(KillSwitchKind.Partner, arranged.PartnerId.ToString()));
+    }
+
+    [Fact]
+    public async Task KillSwitch_OfAResource_CutsEveryPartnersTokensForItOffWithinASecond()
+    {
+        var first = await ArrangeAsync("Resource kill switch A", "quality-records", "quality.read");
+        var second = await ArrangeAsync("Resource kill switch B", "quality-records", "quality.read");
+        var unaffected = await ArrangeAsync("Resource kill switch C");
+        Guid resourceId;
+        await using (var db = portal.Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContext())
+        {
+            resourceId = await db.Resources.Where(r => r.Name == "quality-records").Select(r => r.Id).SingleAsync();
+        }
+
+        await AssertCutOffAsync(first.Token, "/quality-records", () => KillAsync(KillSwitchKind.Resource, resourceId.ToString()));
+        using var http = portal.ApiHttp();
+        using (var secondResponse = await http.SendAsync(AccessWorld.ApiRequest("/quality-records", second.Token)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, secondResponse.StatusCode);
+        }
+
+        // A grant on another resource is not the resource's: its token keeps working.
+        using var other = await http.SendAsync(AccessWorld.ApiRequest(Orders, unaffected.Token));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task KillSwitch_OfAllPartners_CutsEveryPartnersTokensOffWithinASecond()
+    {
+        var first = await ArrangeAsync("All partners A");
+        var second = await ArrangeAsync("All partners B", "inventory", "inventory.read");
+        await AssertCutOffAsync(first.Token, Orders, () => KillAsync(KillSwitchKind.AllPartners, null));
+        using var http = portal.ApiHttp();
+        using var response = await http.SendAsync(AccessWorld.ApiRequest("/inventory", second.Token));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task LapsedCertification_SuspendsTheGrantAtTheSweep_TheApiRefusesWithinASecond_AndRenewalResumesIt()
+    {
+        // Line telemetry requires TISAX. The partner's label lapses three seconds from now.
+        var lapsesAt = DateTimeOffset.UtcNow.AddSeconds(3);
+        var arranged = await ArrangeAsync("Lapsing TISAX", "line-telemetry", "telemetry.read", DemoDataSeeder.Tisax, lapsesAt);
+        var delay = lapsesAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay);
+        }
+
+        var sweep = portal.Services.GetRequiredService<AccessSweepService>();
+        await AssertCutOffAsync(arranged.Token, Telemetry, async () => Assert.True(await sweep.SweepOnceAsync(TimeSpan.FromSeconds(15), CancellationToken.None)));
+
+        using var http = portal.PortalHttp();
+        using (var refused = await AccessWorld.RequestTokenAsync(http, arranged.ClientId, arranged.Secret, "line-telemetry", "telemetry.read"))
+        {
+            Assert.False(refused.IsSuccessStatusCode);
+        }
+
+        var renewed = await portal.SendAsync<Result<CertificationRenewal>>(Admin,
+            new RenewCertificationCommand(arranged.PartnerId, DemoDataSeeder.Tisax, DateTimeOffset.UtcNow.AddYears(1)));
+        Assert.True(renewed.IsSuccess, renewed.Error?.Message);
+        Assert.Equal(1, renewed.Value.GrantsResumed);
+        var fresh = await AccessWorld.TokenAsync(http, arranged.ClientId, arranged.Secret, "line-telemetry", "telemetry.read");
+        await AssertAcceptedWithinAsync(fresh, Telemetry);
+    }
+
+    private sealed record Arranged(Guid PartnerId, string ClientId, string Secret, Guid GrantId, string Token);
+
+    /// <summary>A new partner (certified when asked), a service client of it, a grant on <paramref name="resource"/>, and a token the API has accepted.</summary>
+    private async Task<Arranged> ArrangeAsync(string name, string resource = "purchase-orders", string scope = "orders.read",
+        string? certification = null, DateTimeOffset? certifiedUntil = null)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var world = portal.World;
+        var partnerId = await world.RegisterPartnerAsync($"{name} {tag}", certification, certifiedUntil);
+        var clientId = $"e2e-{tag}";
+        var secret = await world.RegisterClientAsync(partnerId, clientId);
+        var grantId = await world.GrantAsync(partnerId, AccessSubject.ForClient(clientId), resource, [scope]);
+        using var http = portal.PortalHttp();
+        var token = await AccessWorld.TokenAsync(http, clientId, secret, resource, scope);
+        await portal.WaitUntilAcceptedAsync("/" + resource, token);
+        return new Arranged(partnerId, clientId, secret, grantId, token);
+    }
+
+    private async Task KillAsync(KillSwitchKind kind, string? target)
+    {
+        var result = await portal.SendAsync<Result<KillSwitchOutcome>>(Admin, new ActivateKillSwitchCommand(kind, target, $"E2E: kill switch {kind}."));
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.True(result.Value.GrantsRevoked >= 1);
+    }
+
+    /// <summary>Runs <paramref name="change"/>; from its commit, the API must refuse the token within a second and introspection at once.</summary>
+    private async Task AssertCutOffAsync(string token, string path, Func<Task> change)
+    {
+        await change();
+        var committed = Stopwatch.GetTimestamp();
+        using var http = portal.PortalHttp();
+        var introspection = AccessWorld.IsActiveAsync(http, token);
+        var lag = await portal.TimeUntilRefusedAsync(path, token, committed);
+        Assert.False(await introspection, "Introspection still called the token active right after the change committed.");
+        Assert.True(lag <= Bound, $"The API refused the token {lag.TotalMilliseconds:F0} ms after the commit; the bound is {Bound.TotalMilliseconds:F0} ms.");
+    }
+
+    private async Task AssertAcceptedWithinAsync(string token, string path)
+    {
+        var since = Stopwatch.GetTimestamp();
+        using var http = portal.ApiHttp();
+        while (true)
+        {
+            using var response = await http.SendAsync(AccessWorld.ApiRequest(path, token));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            Assert.True(Stopwatch.GetElapsedTime(since) < TimeSpan.FromSeconds(5), $"The API still refused the token: {(int)response.StatusCode}.");
+            await Task.Delay(20);
+        }
+    }
+}
