@@ -5,12 +5,16 @@ using Microsoft.Extensions.DependencyInjection;
 using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
+using Microsoft.Playwright;
 using PartnerGate.EndToEndTests.Infrastructure;
+using PartnerGate.EndToEndTests.Pages;
 using PartnerGate.Web.Features.Clients;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
 using PartnerGate.Web.Features.KillSwitches;
 using PartnerGate.Web.Features.Partners;
+
+using static Microsoft.Playwright.Assertions;
 
 namespace PartnerGate.EndToEndTests.Features.ContinuousValidation;
 
@@ -141,7 +145,32 @@ public sealed class ContinuousValidationTests(ContinuousValidationFixture portal
         await AssertAcceptedWithinAsync(fresh, Telemetry);
     }
 
-    private sealed record Arranged(Guid PartnerId, string ClientId, string Secret, Guid GrantId, string Token);
+    [Fact]
+    public async Task Administrator_PullsAPartnersKillSwitchInTheBrowser_AndTheApiRefusesItsTokenWithinASecond()
+    {
+        var arranged = await ArrangeAsync("Browser kill switch");
+        var (page, _) = await portal.SignedInAsync(Admin);
+
+        // The partner card's "Kill switch" link opens the page with the partner chosen.
+        await page.GotoAsync($"/kill-switches?kind=partner&target={arranged.PartnerId}");
+        await new HomePage(page).WaitUntilInteractiveAsync();
+        var panel = page.GetByTestId("kill-switch-Partner");
+        await panel.GetByLabel("Reason (the partners read it)").FillAsync("E2E: the partner reported a breach of its ERP.");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Review: Everything of a partner" }).ClickAsync();
+        var confirmation = page.GetByTestId("kill-switch-confirmation");
+        await Expect(confirmation).ToContainTextAsync(arranged.PartnerName);
+        await Expect(confirmation).ToContainTextAsync("1 grant");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "kill-switch-confirmation.png"), FullPage = true });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke now" }).ClickAsync();
+        await Expect(page.GetByTestId("kill-switch-summary")).ToBeVisibleAsync();
+        var shown = Stopwatch.GetTimestamp();
+        var lag = await portal.TimeUntilRefusedAsync(Orders, arranged.Token, shown);
+        Assert.True(lag <= Bound, $"The API refused the token {lag.TotalMilliseconds:F0} ms after the summary showed.");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "kill-switch-done.png"), FullPage = true });
+    }
+
+    private sealed record Arranged(Guid PartnerId, string PartnerName, string ClientId, string Secret, Guid GrantId, string Token);
 
     /// <summary>A new partner (certified when asked), a service client of it, a grant on <paramref name="resource"/>, and a token the API has accepted.</summary>
     private async Task<Arranged> ArrangeAsync(string name, string resource = "purchase-orders", string scope = "orders.read",
@@ -149,14 +178,15 @@ public sealed class ContinuousValidationTests(ContinuousValidationFixture portal
     {
         var tag = Guid.NewGuid().ToString("N")[..8];
         var world = portal.World;
-        var partnerId = await world.RegisterPartnerAsync($"{name} {tag}", certification, certifiedUntil);
+        var partnerName = $"{name} {tag}";
+        var partnerId = await world.RegisterPartnerAsync(partnerName, certification, certifiedUntil);
         var clientId = $"e2e-{tag}";
         var secret = await world.RegisterClientAsync(partnerId, clientId);
         var grantId = await world.GrantAsync(partnerId, AccessSubject.ForClient(clientId), resource, [scope]);
         using var http = portal.PortalHttp();
         var token = await AccessWorld.TokenAsync(http, clientId, secret, resource, scope);
         await portal.WaitUntilAcceptedAsync("/" + resource, token);
-        return new Arranged(partnerId, clientId, secret, grantId, token);
+        return new Arranged(partnerId, partnerName, clientId, secret, grantId, token);
     }
 
     private async Task KillAsync(KillSwitchKind kind, string? target)
