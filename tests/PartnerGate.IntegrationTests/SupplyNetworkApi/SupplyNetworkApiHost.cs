@@ -12,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PartnerGate.ResourceServer;
 using PartnerGate.SupplyNetworkApi;
 using PartnerGate.SupplyNetworkApi.Data;
 using PartnerGate.Web.Features.Demo;
@@ -60,12 +61,23 @@ public sealed class SupplyNetworkApiHost : IAsyncDisposable
             });
             if (clock is not null)
             {
+                // A clock moved minutes ahead reads as minutes of feed silence, which alone would refuse every token:
+                // a host that tests expiry follows no feed, so the refusal it sees is the token's own exp.
                 builder.Services.AddSingleton(clock);
+                builder.Configuration["PartnerGate:RevocationFeed:Enabled"] = "false";
             }
         });
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        // Until its first sync the API fails closed (401 for every token): wait for it, as a load balancer would wait for /health.
+        var feed = app.Services.GetRequiredService<IRevocationFeedStatus>();
+        if (feed.Enabled)
+        {
+            await feed.WaitForCursorAsync(0).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         return new SupplyNetworkApiHost(app, new Uri(address));
     }
 
