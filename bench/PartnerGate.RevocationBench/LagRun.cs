@@ -11,7 +11,7 @@ using PartnerGate.EndToEndTests.Infrastructure;
 namespace PartnerGate.RevocationBench;
 
 /// <summary>One revocation: when the command was sent, when it returned (committed), when the API first refused.</summary>
-public sealed record LagSample(int Lane, int Index, double CommandMs, double LagFromSendMs, double LagFromCommitMs, int RequestsUntilRefused, bool IntrospectionInactive);
+public sealed record LagSample(int Lane, int Index, double CommandMs, double LagFromSendMs, double LagFromCommitMs, int RequestsUntilRefused, bool IntrospectionInactive, bool PlainPeerStillAccepted);
 
 /// <summary>
 /// Revocation lag: for each of N revocations, a fresh grant, a token for it accepted by the demo API (in its own
@@ -22,7 +22,8 @@ public static class LagRun
 {
     private const string Resource = "purchase-orders";
     private const string Scope = "orders.read";
-    private const string ApiPath = "/purchase-orders?pageSize=1";
+    private const string ApiPath = "/purchase-orders?limit=1";
+    private const string TokenLifetimeNote = "at most the resource's token lifetime, 5 minutes by default";
 
     public static async Task<int> RunAsync(int revocations, int lanes, string? jsonLinesPath)
     {
@@ -39,6 +40,9 @@ public static class LagRun
         }
 
         await using var api = ApiProcess.StartDemoApi(portal.Authority);
+
+        // The peer: the same endpoints behind plain JwtBearer (no feed). It accepts a revoked grant's token until exp.
+        await using var plain = ApiProcess.Start(typeof(LagRun).Assembly.Location, ["serve-plain", .. OverheadRun.PlainArguments(portal.Authority)]);
         using var portalHttp = new HttpClient { BaseAddress = portal.BaseAddress };
 
         // Ready = a valid token is accepted, which with the default fail-closed mode means the feed has synced.
@@ -49,8 +53,13 @@ public static class LagRun
             using var response = await http.SendAsync(AccessWorld.ApiRequest(ApiPath, warmToken));
             return response.StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(60));
+        await plain.WaitUntilAsync(async http =>
+        {
+            using var response = await http.SendAsync(AccessWorld.ApiRequest(ApiPath, warmToken));
+            return response.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(60));
         await portal.SendAsync<Result>(new RevokeGrantCommand(warmGrant, "Bench warm-up."), "approver@acme.example");
-        Console.WriteLine($"demo API: {api.BaseAddress} (feed synced)");
+        Console.WriteLine($"demo API: {api.BaseAddress} (feed synced); plain JwtBearer peer: {plain.BaseAddress}");
 
         var samples = new List<LagSample>();
         var perLane = (revocations + lanes - 1) / lanes;
@@ -58,11 +67,12 @@ public static class LagRun
         await Task.WhenAll(Enumerable.Range(0, lanes).Select(lane => Task.Run(async () =>
         {
             using var apiHttp = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            using var plainHttp = new HttpClient { BaseAddress = plain.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
             using var laneHttp = new HttpClient { BaseAddress = portal.BaseAddress };
             var (clientId, secret) = credentials[lane];
             for (var index = 0; index < perLane && lane * perLane + index < revocations; index++)
             {
-                var sample = await MeasureOnceAsync(portal, world, laneHttp, apiHttp, clientId, secret, lane, index);
+                var sample = await MeasureOnceAsync(portal, world, laneHttp, apiHttp, plainHttp, clientId, secret, lane, index);
                 lock (samples)
                 {
                     samples.Add(sample);
@@ -82,6 +92,7 @@ public static class LagRun
         Console.WriteLine(Statistics.Summary("API requests until refused", samples.Select(s => (double)s.RequestsUntilRefused), string.Empty));
         var introspected = samples.Count(s => s.IntrospectionInactive);
         Console.WriteLine($"introspection inactive right after the command returned: {introspected} of {samples.Count}");
+        Console.WriteLine($"plain JwtBearer peer still accepted the revoked token after the library refused it: {samples.Count(s => s.PlainPeerStillAccepted)} of {samples.Count} (it does until exp, {TokenLifetimeNote})");
         var p99 = Statistics.Percentile(samples.Select(s => s.LagFromSendMs).Order().ToList(), 99);
         Console.WriteLine($"goal p99 <= 1000 ms: {(p99 <= 1000 ? "met" : "NOT met")} (p99 {p99:F1} ms)");
 
@@ -95,7 +106,7 @@ public static class LagRun
     }
 
     private static async Task<LagSample> MeasureOnceAsync(
-        BenchPortal portal, AccessWorld world, HttpClient portalHttp, HttpClient apiHttp, string clientId, string secret, int lane, int index)
+        BenchPortal portal, AccessWorld world, HttpClient portalHttp, HttpClient apiHttp, HttpClient plainHttp, string clientId, string secret, int lane, int index)
     {
         var grantId = await GrantAsync(world, clientId);
         var token = await AccessWorld.TokenAsync(portalHttp, clientId, secret, Resource, Scope);
@@ -136,8 +147,12 @@ public static class LagRun
         }
 
         var inactive = !await introspection;
+
+        // The same token at the plain-JwtBearer peer, once the library has refused it.
+        using var peer = await plainHttp.SendAsync(AccessWorld.ApiRequest(ApiPath, token));
         return new LagSample(lane, index, Stopwatch.GetElapsedTime(sent, committed).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(sent, refused).TotalMilliseconds, Stopwatch.GetElapsedTime(committed, refused).TotalMilliseconds, requests, inactive);
+            Stopwatch.GetElapsedTime(sent, refused).TotalMilliseconds, Stopwatch.GetElapsedTime(committed, refused).TotalMilliseconds, requests, inactive,
+            peer.StatusCode == HttpStatusCode.OK);
     }
 
     private static Task<Guid> GrantAsync(AccessWorld world, string clientId) =>

@@ -63,6 +63,10 @@ public sealed class ApiProcess : IAsyncDisposable
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        // Server GC, the Web SDK's default, for every API process: the validation benchmark's plain-JwtBearer peer runs
+        // inside the bench's own executable (workstation GC), and the comparison must not hinge on the collector.
+        start.Environment["DOTNET_gcServer"] = "1";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         return new ApiProcess(Process.Start(start)!, baseAddress);
