@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerGate.Data;
@@ -146,6 +150,23 @@ public sealed class ContinuousValidationTests(ContinuousValidationFixture portal
     }
 
     [Fact]
+    public async Task KillSwitch_OfAUser_CutsTheirCodeFlowTokenOffWithinASecond()
+    {
+        // Bob's own grant, and a token the BoltNut web app got for him by the authorization code flow in Chromium.
+        Guid bobId;
+        await using (var db = portal.Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContext())
+        {
+            bobId = await db.Users.Where(u => u.Email == "bob@boltnut.example").Select(u => u.Id).SingleAsync();
+        }
+
+        await portal.World.GrantAsync(DemoDataSeeder.BoltNutPartnerId, AccessSubject.ForUser(bobId), "purchase-orders", ["orders.read"]);
+        var token = await CodeFlowTokenAsync("bob@boltnut.example", "openid orders.read");
+        await portal.WaitUntilAcceptedAsync(Orders, token);
+
+        await AssertCutOffAsync(token, Orders, () => KillAsync(KillSwitchKind.User, bobId.ToString()));
+    }
+
+    [Fact]
     public async Task Administrator_PullsAPartnersKillSwitchInTheBrowser_AndTheApiRefusesItsTokenWithinASecond()
     {
         var arranged = await ArrangeAsync("Browser kill switch");
@@ -187,6 +208,47 @@ public sealed class ContinuousValidationTests(ContinuousValidationFixture portal
         var token = await AccessWorld.TokenAsync(http, clientId, secret, resource, scope);
         await portal.WaitUntilAcceptedAsync("/" + resource, token);
         return new Arranged(partnerId, partnerName, clientId, secret, grantId, token);
+    }
+
+    /// <summary>The authorization code flow with PKCE for the demo web app <c>boltnut-web</c>, signed in and consented in Chromium.</summary>
+    private async Task<string> CodeFlowTokenAsync(string email, string scope)
+    {
+        const string callback = "http://localhost:7070/callback";
+        var page = await portal.NewPageAsync();
+        // Nothing listens on the app's port: the browser only has to arrive there with the code.
+        await page.RouteAsync("http://localhost:7070/**", route => route.FulfillAsync(new() { Status = 200, ContentType = "text/html", Body = "<!DOCTYPE html><title>app</title>" }));
+        var verifier = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        await page.GotoAsync(QueryHelpers.AddQueryString("/connect/authorize", new Dictionary<string, string?>
+        {
+            ["client_id"] = DemoDataSeeder.WebClientId,
+            ["redirect_uri"] = callback,
+            ["response_type"] = "code",
+            ["scope"] = scope,
+            ["state"] = Guid.NewGuid().ToString("N"),
+            ["code_challenge"] = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))),
+            ["code_challenge_method"] = "S256",
+        }));
+        await new SignInPage(page).SignInAsync(email, PortalFixture.DemoPassword);
+        await new ConsentPage(page).AcceptAsync();
+        await page.WaitForURLAsync(new Regex("^http://localhost:7070/callback\\?code="));
+        var code = QueryHelpers.ParseQuery(new Uri(page.Url).Query)["code"].ToString();
+        await page.Context.CloseAsync();
+
+        using var http = portal.PortalHttp();
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = callback,
+            ["client_id"] = DemoDataSeeder.WebClientId,
+            ["client_secret"] = DemoDataSeeder.WebClientSecret,
+            ["code_verifier"] = verifier,
+            ["resource"] = DemoDataSeeder.AudienceBase + "purchase-orders",
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("access_token").GetString()!;
     }
 
     private async Task KillAsync(KillSwitchKind kind, string? target)
