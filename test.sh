@@ -95,8 +95,18 @@ set -e
 python3 - "$RESULTS" "$STATUS" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+failures = []
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    root = ET.parse(path).getroot()
+    # Name every failed test with the first lines of its message, so a CI log that keeps only its tail
+    # still says what broke.
+    for result in root.findall(".//{*}UnitTestResult"):
+        if result.get("outcome") not in ("Failed", "Error", "Timeout"):
+            continue
+        message = result.find(".//{*}ErrorInfo/{*}Message")
+        text = (message.text or "").strip().splitlines() if message is not None else []
+        failures.append((result.get("testName"), text[:6]))
+    counters = root.find(".//{*}Counters")
     if counters is None:
         continue
     passed += int(counters.get("passed", 0))
@@ -104,6 +114,10 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     skipped += int(counters.get("notExecuted", 0))
 if passed + failed == 0 or sys.argv[2] != "0" and failed == 0:
     failed += 1  # the run itself failed (build, crash, no tests): never report a green zero
+for name, lines in failures:
+    print(f"FAILED: {name}")
+    for line in lines:
+        print(f"    {line[:300]}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit "$STATUS"
