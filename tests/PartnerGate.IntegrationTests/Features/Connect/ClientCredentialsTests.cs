@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -368,5 +369,37 @@ public sealed class ClientCredentialsTests(SqliteApp sqlite, PostgreSqlApp postg
         using var response = await app.CreateClient().RequestTokenAsync(client.ClientId, client.Secret, "orders.read");
 
         Assert.Equal("invalid_scope", (await response.OAuthErrorAsync()).Error);
+    }
+}
+
+/// <summary>
+/// Invariant 1 when the server is slow: OpenIddict stamps a token with its own clock reading, taken after
+/// PartnerGate decided on its lifetime. Here every clock reading moves time on by 400 ms, so that gap is always
+/// more than a second (as on a loaded CI machine, where a token once came out with exp one second past its grant).
+/// </summary>
+public sealed class SlowServerTokenLifetimeTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private readonly PartnerGateAppFactory app;
+
+    public SlowServerTokenLifetimeTests() =>
+        app = new PartnerGateAppFactory(DatabaseProvider.Sqlite, configureServices: services => services.AddSingleton<TimeProvider>(clock));
+
+    public ValueTask InitializeAsync() => app.InitializeAsync();
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
+    [Fact]
+    public async Task Token_IssuedWhileTheClockMovesOnDuringIssuance_StillExpiresNoLaterThanTheGrant()
+    {
+        var client = await app.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromMinutes(2)));
+        await using var db = app.CreateDbContext();
+        var grant = await db.Grants.SingleAsync(g => g.Id == client.GrantIds[0], TestContext.Current.CancellationToken);
+
+        clock.AutoAdvanceAmount = TimeSpan.FromMilliseconds(400);
+        var token = Read(await app.CreateClient().AccessTokenAsync(client, "orders.read"));
+        clock.AutoAdvanceAmount = TimeSpan.Zero;
+
+        Assert.True(token.ValidTo <= grant.NotAfter.UtcDateTime, $"exp {token.ValidTo:O} must not pass the grant's end {grant.NotAfter:O}.");
     }
 }
