@@ -32,8 +32,8 @@ public static class AdminApiEndpoints
             validation.UseAspNetCore();
             validation.AddAudiences(AdminApiTokens.Audience);
 
-            // A code redeemed twice revokes its authorization: the tokens it gave stop at once.
-            validation.EnableAuthorizationEntryValidation();
+            // A code redeemed twice makes OpenIddict revoke the tokens it gave: checking the token's entry stops them at once.
+            validation.EnableTokenEntryValidation();
             validation.AddEventHandler(AdminTokenUserCheck.Descriptor);
         });
         services.AddAuthorizationBuilder().AddAdminApiPolicies();

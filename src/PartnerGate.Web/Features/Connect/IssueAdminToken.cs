@@ -68,7 +68,7 @@ public static class AdminConsoleTokenEndpoint
         }
 
         var code = (await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
-        if (code is null || !code.HasAudience(AdminApiTokens.Audience))
+        if (code?.GetClaim(AdminApiTokens.StampClaim) is null)
         {
             return TokenEndpoint.Refuse(OAuthErrors.InvalidGrant, "The authorization code is no longer valid.");
         }

@@ -43,7 +43,8 @@ public sealed class TokenStillBackedHandler(IDbContextFactory<PartnerGateDbConte
     /// <summary>Why the token may no longer be used, or null when everything behind it still stands.</summary>
     public async Task<string?> FindRefusalAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
-        if (OpenIddict.Abstractions.OpenIddictExtensions.HasAudience(principal, AdminApiTokens.Audience))
+        if (OpenIddict.Abstractions.OpenIddictExtensions.HasAudience(principal, AdminApiTokens.Audience)
+            || OpenIddict.Abstractions.OpenIddictExtensions.GetPresenters(principal).Contains(AdminApiTokens.ConsoleClientId))
         {
             // Admin API codes and tokens rest on a staff account, not on grants: re-check the person.
             await using var staffDb = await contextFactory.CreateDbContextAsync(cancellationToken);
