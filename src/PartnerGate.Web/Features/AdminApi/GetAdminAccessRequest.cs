@@ -46,9 +46,7 @@ public sealed class GetAdminAccessRequestHandler(IDbContextFactory<PartnerGateDb
         }
 
         var r = row.Request;
-        var summary = new AdminAccessRequest(r.Id, r.PartnerId, row.PartnerName, r.RequestedByUserId, RequesterWords.Describe(row.Requester, r.Subject),
-            r.Subject.Kind, r.Subject.Id, row.Resource, row.ResourceName, r.Scopes, r.NotBefore, r.NotAfter, r.Status, r.SubmittedAt, r.DecideBy, r.ClosedAt,
-            r.AutoApproved, r.AwaitingRole);
+        var summary = AdminAccessRequest.From(r, row.PartnerName, row.Requester, row.Resource, row.ResourceName);
         return new AdminAccessRequestDetails(summary, r.Justification, r.TicketReference,
             [.. r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new AdminDecision(d.ApproverId, d.ApproverName, d.Stage, d.Outcome, d.Comment, d.ShortenedNotAfter, d.DecidedAt))]);
     }

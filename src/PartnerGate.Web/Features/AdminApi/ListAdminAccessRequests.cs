@@ -30,7 +30,14 @@ public sealed record AdminAccessRequest(
     DateTimeOffset DecideBy,
     DateTimeOffset? ClosedAt,
     bool AutoApproved,
-    string? AwaitingRole);
+    string? AwaitingRole)
+{
+    /// <summary>The request with the names read beside it, as both the list and the single request answer it.</summary>
+    public static AdminAccessRequest From(AccessRequest request, string partnerName, string requesterName, string resource, string resourceName) =>
+        new(request.Id, request.PartnerId, partnerName, request.RequestedByUserId, RequesterWords.Describe(requesterName, request.Subject),
+            request.Subject.Kind, request.Subject.Id, resource, resourceName, request.Scopes, request.NotBefore, request.NotAfter, request.Status,
+            request.SubmittedAt, request.DecideBy, request.ClosedAt, request.AutoApproved, request.AwaitingRole);
+}
 
 /// <summary>Access requests for the admin API, filtered and paged on the server, newest first; staff only (invariant 4).</summary>
 [RequirePolicy(Policies.ManufacturerStaff)]
@@ -69,11 +76,7 @@ public sealed class ListAdminAccessRequestsHandler(IDbContextFactory<PartnerGate
             .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
             .ToListAsync(cancellationToken);
 
-        var items = rows.Select(r => new AdminAccessRequest(r.Request.Id, r.Request.PartnerId, r.PartnerName, r.Request.RequestedByUserId,
-                RequesterWords.Describe(r.Requester, r.Request.Subject), r.Request.Subject.Kind, r.Request.Subject.Id, r.Resource, r.ResourceName,
-                r.Request.Scopes, r.Request.NotBefore, r.Request.NotAfter, r.Request.Status, r.Request.SubmittedAt, r.Request.DecideBy, r.Request.ClosedAt,
-                r.Request.AutoApproved, r.Request.AwaitingRole))
-            .ToList();
+        var items = rows.Select(r => AdminAccessRequest.From(r.Request, r.PartnerName, r.Requester, r.Resource, r.ResourceName)).ToList();
         return new AdminPage<AdminAccessRequest>(items, query.Page, query.PageSize, total);
     }
 }
