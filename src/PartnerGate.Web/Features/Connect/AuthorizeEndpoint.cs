@@ -59,6 +59,12 @@ public static class AuthorizeEndpoint
             return Results.Challenge(new AuthenticationProperties { RedirectUri = Here(http) }, [IdentityConstants.ApplicationScheme]);
         }
 
+        // PartnerGate's own admin console: staff only, scopes by role, no consent page (the client is PartnerGate itself).
+        if (AdminConsoleAuthorizeEndpoint.IsFor(request))
+        {
+            return await AdminConsoleAuthorizeEndpoint.AuthorizeAsync(request, mediator, http.RequestAborted);
+        }
+
         var decision = await ConsentDecisionAsync(http, antiforgery);
         if (decision == ConsentDecision.Forged)
         {

@@ -57,6 +57,11 @@ public static class TokenEndpoint
         // The client is authenticated: commands run as it, and the audit trail names it.
         currentUser.Set(ClientPrincipal.Create(clientId));
 
+        if (clientId == AdminApiTokens.ConsoleClientId)
+        {
+            return await AdminConsoleTokenEndpoint.IssueAsync(http, mediator, request, clientId);
+        }
+
         if (request.IsTokenExchangeGrantType())
         {
             return await ExchangeSubjectTokenAsync(http, mediator, authorizations, request, clientId);

@@ -45,10 +45,30 @@ public static class SecurityHeaders
         origins.Add(origin);
     }
 
-    /// <summary>The policy for <paramref name="context"/>'s response: the strict one, widened only by <see cref="AllowFormActionTo"/>.</summary>
-    public static string PolicyFor(HttpContext context) => context.Items[FormActionOrigins] is List<string> { Count: > 0 } origins
-        ? ContentSecurityPolicy.Replace("form-action 'self'", "form-action 'self' " + string.Join(' ', origins.Distinct(StringComparer.Ordinal)), StringComparison.Ordinal)
-        : ContentSecurityPolicy;
+    /// <summary>
+    /// The policy for <paramref name="context"/>'s response: the strict one, widened only by <see cref="AllowFormActionTo"/>
+    /// and, on the API reference page alone, by the nonce of that response's own start-up script.
+    /// </summary>
+    public static string PolicyFor(HttpContext context)
+    {
+        var policy = context.Items[FormActionOrigins] is List<string> { Count: > 0 } origins
+            ? ContentSecurityPolicy.Replace("form-action 'self'", "form-action 'self' " + string.Join(' ', origins.Distinct(StringComparer.Ordinal)), StringComparison.Ordinal)
+            : ContentSecurityPolicy;
+        return ReferencePageNonce(context) is { } nonce
+            ? policy.Replace("script-src 'self'", $"script-src 'self' 'nonce-{nonce}'", StringComparison.Ordinal)
+            : policy;
+    }
+
+    /// <summary>
+    /// Scalar (<c>/scalar</c>) starts itself with one inline module script that carries a fresh random nonce per response.
+    /// Only on that path, and only a nonce made of base64/base64url characters, so nothing can end the directive.
+    /// </summary>
+    private static string? ReferencePageNonce(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(Features.AdminApi.AdminApiEndpoints.ReferencePath, StringComparison.Ordinal)
+        && context.Items[Scalar.AspNetCore.ScalarOptions.NonceHttpContextItemKey] is string { Length: >= 16 and <= 128 } nonce
+        && nonce.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '-' or '_')
+            ? nonce
+            : null;
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>

@@ -75,9 +75,59 @@ public sealed class PartnerGateApplicationManager(
         return application;
     }
 
+    /// <summary>
+    /// Exact matching, plus RFC 8252 §7.3 for the admin console alone: a command-line tool listens on whatever loopback
+    /// port the OS gives it, so a registered <c>http://127.0.0.1/…</c> or <c>http://[::1]/…</c> URI matches any port
+    /// (scheme, IP literal, path and query still exactly). Never <c>localhost</c>, never another client.
+    /// </summary>
+    public override async ValueTask<bool> ValidateRedirectUriAsync(OpenIddictEntityFrameworkCoreApplication application, string uri, CancellationToken cancellationToken = default)
+    {
+        if (await base.ValidateRedirectUriAsync(application, uri, cancellationToken))
+        {
+            return true;
+        }
+
+        if (application.ClientId != AdminApiTokens.ConsoleClientId || !LoopbackRedirect.TryParse(uri, out var asked))
+        {
+            return false;
+        }
+
+        foreach (var registered in await GetRedirectUrisAsync(application, cancellationToken))
+        {
+            if (LoopbackRedirect.TryParse(registered, out var allowed) && LoopbackRedirect.SameButPort(allowed, asked))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     protected override ValueTask<string> ObfuscateClientSecretAsync(string secret, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(ClientSecrets.Hash(secret));
 
     protected override ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(ClientSecrets.Verify(secret, comparand));
+}
+
+/// <summary>RFC 8252 §7.3 loopback redirect URIs: <c>http</c> to the IP literal <c>127.0.0.1</c> or <c>[::1]</c>, no fragment, no user info.</summary>
+public static class LoopbackRedirect
+{
+    public static bool TryParse(string? value, out Uri uri)
+    {
+        uri = null!;
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttp
+            || parsed.UserInfo.Length > 0 || parsed.Fragment.Length > 0 || value!.Contains('#', StringComparison.Ordinal)
+            || !(parsed.Host is "127.0.0.1" or "[::1]")
+            || !value.StartsWith("http://" + parsed.Host, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        uri = parsed;
+        return true;
+    }
+
+    public static bool SameButPort(Uri registered, Uri asked) =>
+        registered.Host == asked.Host && string.Equals(registered.PathAndQuery, asked.PathAndQuery, StringComparison.Ordinal);
 }

@@ -24,6 +24,7 @@ public sealed partial class SigningKeyRing(
     IDbContextFactory<PartnerGateDbContext> contextFactory,
     IDataProtectionProvider dataProtection,
     IOptionsMonitorCache<OpenIddictServerOptions> serverOptionsCache,
+    IOptionsMonitorCache<OpenIddict.Validation.OpenIddictValidationOptions> validationOptionsCache,
     IOptions<TokenServiceOptions> options,
     TimeProvider clock,
     ILogger<SigningKeyRing> logger)
@@ -132,6 +133,9 @@ public sealed partial class SigningKeyRing(
                 // OpenIddict reads its options per request through IOptionsMonitor: dropping the cached
                 // instance makes the next request build one with the new key set.
                 serverOptionsCache.TryRemove(Options.DefaultName);
+
+                // The admin API's validation copies the server's keys when its options are built (UseLocalServer).
+                validationOptionsCache.TryRemove(Options.DefaultName);
                 LogReloaded(next.Fingerprint);
             }
         }

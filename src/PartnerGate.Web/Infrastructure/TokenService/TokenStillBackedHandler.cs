@@ -43,6 +43,17 @@ public sealed class TokenStillBackedHandler(IDbContextFactory<PartnerGateDbConte
     /// <summary>Why the token may no longer be used, or null when everything behind it still stands.</summary>
     public async Task<string?> FindRefusalAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
+        if (OpenIddict.Abstractions.OpenIddictExtensions.HasAudience(principal, AdminApiTokens.Audience)
+            || OpenIddict.Abstractions.OpenIddictExtensions.GetPresenters(principal).Contains(AdminApiTokens.ConsoleClientId))
+        {
+            // Admin API codes and tokens rest on a staff account, not on grants: re-check the person.
+            await using var staffDb = await contextFactory.CreateDbContextAsync(cancellationToken);
+            var (_, staffRefusal) = await AdminTokenUsers.CheckAsync(staffDb, principal.FindFirst(Claims.Subject)?.Value,
+                principal.FindFirst(AdminApiTokens.StampClaim)?.Value, OpenIddict.Abstractions.OpenIddictExtensions.GetScopes(principal), clock.GetUtcNow(),
+                cancellationToken);
+            return staffRefusal;
+        }
+
         var grantIds = principal.FindAll(TokenClaims.GrantId)
             .Select(c => Guid.TryParse(c.Value, out var id) ? id : Guid.Empty)
             .ToList();
