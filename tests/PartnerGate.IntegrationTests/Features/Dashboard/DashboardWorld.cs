@@ -4,7 +4,6 @@ using Microsoft.Extensions.Time.Testing;
 using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
-using PartnerGate.Domain.Grants;
 using PartnerGate.IntegrationTests.Infrastructure;
 
 namespace PartnerGate.IntegrationTests.Features.Dashboard;
