@@ -5,6 +5,7 @@ using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
 using PartnerGate.EndToEndTests.Infrastructure;
+using PartnerGate.Web.Infrastructure.Live;
 using PartnerGate.EndToEndTests.Pages;
 using static Microsoft.Playwright.Assertions;
 
@@ -36,6 +37,13 @@ public sealed class DashboardPageTests(PortalFixture portal)
         await Expect(dashboard.Chart("revocations").Locator("li")).ToHaveCountAsync(7);
         await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "admin-dashboard.png"), FullPage = true });
 
+        // Live: a revocation committed elsewhere shows without a reload (the page follows the portal's live updates).
+        var revocations = dashboard.Chart("revocations").Locator("[data-summary]");
+        var before = await revocations.TextContentAsync();
+        var partnerId = await ArrangeRevocationAsync();
+        portal.Services.GetRequiredService<LiveUpdateHub>().Publish(new LiveUpdate(LiveUpdateKind.GrantChanged, partnerId));
+        await Expect(revocations).Not.ToHaveTextAsync(before!);
+
         await dashboard.FigureLink("sensitivity", "Medium").ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new Uri(portal.BaseAddress, "/grants?status=active&sensitivity=Medium").ToString());
@@ -53,7 +61,8 @@ public sealed class DashboardPageTests(PortalFixture portal)
     /// <summary>
     /// Beside the demo's two grants, a little of everything the dashboard counts, from SensorTech and FastFreight (whom
     /// no other test here asks for access): three pending requests of different ages, a grant decided after 25 minutes
-    /// that ends in 3 hours, and one revoked just now. Written with the domain's rules, as the demo seed does.
+    /// that ends in 3 hours, and one revoked just now. Written with the domain's rules, as the demo seed does; the
+    /// database write publishes no live update by itself.
     /// </summary>
     private async Task ArrangeAsync()
     {
@@ -62,28 +71,39 @@ public sealed class DashboardPageTests(PortalFixture portal)
         var dave = await ActorAsync(db, "dave@sensortech.example", Roles.PartnerUser);
         var carol = await ActorAsync(db, "carol@fastfreight.example", Roles.PartnerAdmin);
         var approver = await ActorAsync(db, "approver@acme.example", Roles.Approver);
-        var admin = await ActorAsync(db, "admin@acme.example", Roles.Administrator);
 
-        async Task<(AccessRequest Request, Domain.Resources.Resource Resource, Domain.Partners.Partner Partner)> SubmitAsync(Actor requester, string resourceName, DateTimeOffset at, TimeSpan duration)
-        {
-            var partner = await db.Partners.SingleAsync(p => p.Id == requester.PartnerId);
-            var resource = await db.Resources.SingleAsync(r => r.Name == resourceName);
-            var request = AccessRequest.Submit(partner, resource, requester, AccessSubject.ForUser(requester.UserId), [resource.Scopes[0].Name], at, duration,
-                "Arranged for the dashboard's end-to-end test.", null, at).Value;
-            db.AccessRequests.Add(request);
-            return (request, resource, partner);
-        }
-
-        await SubmitAsync(dave, "inventory", now.AddMinutes(-20), TimeSpan.FromHours(4));
-        await SubmitAsync(carol, "purchase-orders", now.AddHours(-3), TimeSpan.FromHours(4));
-        await SubmitAsync(dave, "quality-records", now.AddHours(-30), TimeSpan.FromHours(4));
-        var (ending, endingResource, endingPartner) = await SubmitAsync(carol, "inventory", now.AddHours(-1), TimeSpan.FromHours(4));
+        await SubmittedAsync(db, dave, "inventory", now.AddMinutes(-20), TimeSpan.FromHours(4));
+        await SubmittedAsync(db, carol, "purchase-orders", now.AddHours(-3), TimeSpan.FromHours(4));
+        await SubmittedAsync(db, dave, "quality-records", now.AddHours(-30), TimeSpan.FromHours(4));
+        var (ending, endingResource, endingPartner) = await SubmittedAsync(db, carol, "inventory", now.AddHours(-1), TimeSpan.FromHours(4));
         db.Grants.Add(ending.Approve(endingResource, endingPartner, approver, now.AddMinutes(-35)).Value!);
-        var (revoked, revokedResource, revokedPartner) = await SubmitAsync(dave, "purchase-orders", now.AddHours(-2), TimeSpan.FromDays(1));
-        var grant = revoked.Approve(revokedResource, revokedPartner, approver, now.AddMinutes(-90)).Value!;
-        Assert.True(grant.Revoke(admin, "Arranged: the dashboard shows a revocation today.", now).IsSuccess);
+        await db.SaveChangesAsync();
+        await ArrangeRevocationAsync();
+    }
+
+    /// <summary>One of SensorTech's grants, approved 90 minutes ago and revoked now; returns the partner.</summary>
+    private async Task<Guid> ArrangeRevocationAsync()
+    {
+        await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContextAsync();
+        var now = DateTimeOffset.UtcNow;
+        var dave = await ActorAsync(db, "dave@sensortech.example", Roles.PartnerUser);
+        var (request, resource, partner) = await SubmittedAsync(db, dave, "purchase-orders", now.AddHours(-2), TimeSpan.FromDays(1));
+        var grant = request.Approve(resource, partner, await ActorAsync(db, "approver@acme.example", Roles.Approver), now.AddMinutes(-90)).Value!;
+        Assert.True(grant.Revoke(await ActorAsync(db, "admin@acme.example", Roles.Administrator), "Arranged: the dashboard shows a revocation today.", now).IsSuccess);
         db.Grants.Add(grant);
         await db.SaveChangesAsync();
+        return partner.Id;
+    }
+
+    private static async Task<(AccessRequest Request, Domain.Resources.Resource Resource, Domain.Partners.Partner Partner)> SubmittedAsync(
+        PartnerGateDbContext db, Actor requester, string resourceName, DateTimeOffset at, TimeSpan duration)
+    {
+        var partner = await db.Partners.SingleAsync(p => p.Id == requester.PartnerId);
+        var resource = await db.Resources.SingleAsync(r => r.Name == resourceName);
+        var request = AccessRequest.Submit(partner, resource, requester, AccessSubject.ForUser(requester.UserId), [resource.Scopes[0].Name], at, duration,
+            "Arranged for the dashboard's end-to-end test.", null, at).Value;
+        db.AccessRequests.Add(request);
+        return (request, resource, partner);
     }
 
     private static async Task<Actor> ActorAsync(PartnerGateDbContext db, string email, string role)

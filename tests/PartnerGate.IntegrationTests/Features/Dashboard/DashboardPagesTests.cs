@@ -59,9 +59,7 @@ public sealed class DashboardPagesTests(SqliteApp app)
     [Fact]
     public async Task GrantsPage_PartnerAdminFilteringByAnotherPartner_ShowsNothingOfIt()
     {
-        var bob = await app.NewBoltNutUserAsync();
-        var granted = await app.RequestAsync(bob, "demand-forecast", ["forecast.read"], TimeSpan.FromHours(3));
-        Assert.True(granted.Value.AutoApproved);
+        await AutoApprovedBoltNutGrantAsync();
         var carol = await app.SignedInClientAsync("carol@fastfreight.example");
         var alice = await app.SignedInClientAsync("alice@boltnut.example");
 
@@ -79,9 +77,7 @@ public sealed class DashboardPagesTests(SqliteApp app)
     [Fact]
     public async Task GrantsPage_StaffFilters_ShowTheirChips_AndOnlyMatchingGrants()
     {
-        var bob = await app.NewBoltNutUserAsync();
-        var granted = await app.RequestAsync(bob, "demand-forecast", ["forecast.read"], TimeSpan.FromHours(3));
-        Assert.True(granted.Value.AutoApproved);
+        await AutoApprovedBoltNutGrantAsync();
         var admin = await app.SignedInClientAsync("admin@acme.example");
 
         var boltNutPage = WebUtility.HtmlDecode(await admin.GetStringAsync($"/grants?status=active&partner={BoltNutId}&expiresWithinHours=24"));
@@ -93,6 +89,14 @@ public sealed class DashboardPagesTests(SqliteApp app)
         Assert.DoesNotContain("Show ended grants", boltNutPage, StringComparison.Ordinal);
         Assert.Contains("Partner: FastFreight Logistics", fastFreightPage, StringComparison.Ordinal);
         Assert.DoesNotContain("Test user", fastFreightPage, StringComparison.Ordinal);
+    }
+
+    /// <summary>A grant held by a new BoltNut user ("Test user"), active for 3 hours: Low sensitivity, approved automatically.</summary>
+    private async Task AutoApprovedBoltNutGrantAsync()
+    {
+        var bob = await app.NewBoltNutUserAsync();
+        var granted = await app.RequestAsync(bob, "demand-forecast", ["forecast.read"], TimeSpan.FromHours(3));
+        Assert.True(granted.Value.AutoApproved);
     }
 
     [Theory]
