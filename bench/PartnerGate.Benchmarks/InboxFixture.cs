@@ -73,7 +73,8 @@ public sealed partial class InboxFixture : IAsyncDisposable
         await using var scope = App.Services.CreateAsyncScope();
         var currentUser = scope.ServiceProvider.GetRequiredService<CurrentUser>();
         currentUser.Set(approver);
-        var handler = new GetApprovalInboxHandler(scope.ServiceProvider.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>(), currentUser);
+        var handler = new GetApprovalInboxHandler(
+            scope.ServiceProvider.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>(), currentUser, scope.ServiceProvider.GetRequiredService<TimeProvider>());
         var result = await handler.Handle(query, CancellationToken.None);
         return result.IsSuccess ? result.Value : throw new InvalidOperationException(result.Error!.Message);
     }

@@ -14,11 +14,11 @@ public sealed class NavMenuTests : MudComponentTest
     }
 
     [Fact]
-    public void Approver_SeesInboxGrantsPartners_NotPartnerPagesOrAdministration()
+    public void Approver_SeesDashboardInboxGrantsPartnersMapReviews_NotPartnerPagesOrAdministration()
     {
         SignInAs(Roles.Approver);
 
-        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners"], LinkTexts());
+        Assert.Equal(["Home", "Resource catalogue", "Dashboard", "Approval inbox", "Grants", "Partners", "Access map", "Access reviews"], LinkTexts());
     }
 
     [Fact]
@@ -26,19 +26,28 @@ public sealed class NavMenuTests : MudComponentTest
     {
         SignInAs(Roles.Administrator);
 
-        Assert.Equal(["Home", "Resource catalogue", "Approval inbox", "Grants", "Partners", "API clients", "Audit chain", "Outbox", "Kill switches"], LinkTexts());
+        Assert.Equal(
+            ["Home", "Resource catalogue", "Dashboard", "Approval inbox", "Grants", "Partners", "Access map", "Access reviews",
+                "API clients", "Audit trail", "Outbox", "Kill switches", "Admin API reference"],
+            LinkTexts());
     }
 
-    [Theory]
-    [InlineData(Roles.PartnerUser)]
-    [InlineData(Roles.PartnerAdmin)]
-    public void PartnerMembers_SeeMyOrganisation_NotPartners(string role)
+    [Fact]
+    public void PartnerUser_SeesMyOrganisation_NotPartnersMapOrAudit()
     {
-        SignInAs(role, Guid.NewGuid());
+        SignInAs(Roles.PartnerUser, Guid.NewGuid());
 
-        var links = LinkTexts();
+        Assert.Equal(["Home", "Resource catalogue", "My requests", "My grants", "My organisation", "API clients"], LinkTexts());
+    }
 
-        Assert.Equal(["Home", "Resource catalogue", "My requests", "My grants", "My organisation", "API clients"], links);
+    [Fact]
+    public void PartnerAdmin_AlsoSeesTheirPartnersAccessMapAndAuditTrail()
+    {
+        SignInAs(Roles.PartnerAdmin, Guid.NewGuid());
+
+        Assert.Equal(
+            ["Home", "Resource catalogue", "My requests", "My grants", "My organisation", "API clients", "Access map", "Audit trail"],
+            LinkTexts());
     }
 
     [Fact]
@@ -49,5 +58,7 @@ public sealed class NavMenuTests : MudComponentTest
         var links = LinkTexts();
         Assert.DoesNotContain("Partners", links);
         Assert.DoesNotContain("Approval inbox", links);
+        Assert.DoesNotContain("Dashboard", links);
+        Assert.DoesNotContain("Access map", links);
     }
 }
