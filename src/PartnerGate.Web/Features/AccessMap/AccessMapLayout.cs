@@ -48,12 +48,12 @@ public sealed record AccessMapGraph(IReadOnlyList<AccessMapNode> Nodes, IReadOnl
 /// </summary>
 public static class AccessMapLayout
 {
-    public const double NodeWidth = 220;
+    public const double NodeWidth = 200;
     public const double NodeHeight = 44;
-    public const double ColumnGap = 90;
+    public const double ColumnGap = 64;
     public const double RowGap = 14;
     public const double HeaderHeight = 32;
-    public const int LabelLength = 28;
+    public const int LabelLength = 25;
     private const int Sweeps = 4;
 
     public static readonly IReadOnlyList<string> ColumnTitles = ["Partners", "Users and API clients", "Grants (active · upcoming)", "Resources"];

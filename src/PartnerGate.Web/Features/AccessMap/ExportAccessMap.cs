@@ -47,9 +47,31 @@ public static class ExportAccessMap
         return endpoints;
     }
 
-    private static async Task<IResult> ExportAsync(Guid? partner, Guid? resource, Sensitivity? sensitivity, IMediator mediator, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportAsync(string? partner, string? resource, string? sensitivity, IMediator mediator, CancellationToken cancellationToken)
     {
-        var result = await mediator.Send(new GetAccessMapQuery(partner, resource, sensitivity), cancellationToken);
+        // Parsed here rather than bound, so a malformed value is a problem naming the parameter, never an exception page.
+        var errors = new Dictionary<string, string[]>();
+        var partnerId = ParseId(partner, nameof(partner), errors);
+        var resourceId = ParseId(resource, nameof(resource), errors);
+        Sensitivity? level = null;
+        if (sensitivity is not null)
+        {
+            if (Enum.TryParse<Sensitivity>(sensitivity, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !sensitivity.Any(char.IsAsciiDigit))
+            {
+                level = parsed;
+            }
+            else
+            {
+                errors[nameof(sensitivity)] = [$"sensitivity must be one of: {string.Join(", ", Enum.GetNames<Sensitivity>())}."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The export's filters are not valid.");
+        }
+
+        var result = await mediator.Send(new GetAccessMapQuery(partnerId, resourceId, level), cancellationToken);
         if (!result.IsSuccess)
         {
             return result.Error!.Kind switch
@@ -95,6 +117,22 @@ public static class ExportAccessMap
 
         var needsQuotes = value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || (value.Length > 0 && (value[0] == ' ' || value[^1] == ' '));
         return needsQuotes ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    private static Guid? ParseId(string? text, string parameter, Dictionary<string, string[]> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Guid.TryParse(text, CultureInfo.InvariantCulture, out var id))
+        {
+            return id;
+        }
+
+        errors[parameter] = [$"{parameter} must be an id (a GUID)."];
+        return null;
     }
 
     private static void AppendRow(StringBuilder csv, IEnumerable<string> fields) => csv.Append(string.Join(',', fields.Select(Field))).Append("\r\n");
