@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Resources;
@@ -82,8 +83,8 @@ public sealed class AccessMapComponentTests : MudComponentTest
             .Add(c => c.OnSelect, node => selected.Add(node)));
 
         await graph.Find("[aria-label='Partner BoltNut Supply, 2 grants']").ClickAsync(new());
-        await graph.Find("[aria-label='Partner FastFreight Logistics, 1 grant']").KeyDownAsync(new() { Key = "Enter" });
-        await graph.Find("[aria-label='Partner FastFreight Logistics, 1 grant']").KeyDownAsync(new() { Key = "a" });
+        await graph.Find("[aria-label='Partner FastFreight Logistics, 1 grant']").KeyDownAsync(new KeyboardEventArgs { Key = "Enter" });
+        await graph.Find("[aria-label='Partner FastFreight Logistics, 1 grant']").KeyDownAsync(new KeyboardEventArgs { Key = "a" });
 
         Assert.Equal([(AccessMapColumn.Partner, BoltNut), (AccessMapColumn.Partner, FastFreight)], selected.Select(n => (n.Column, n.PartnerIds.Single())));
     }

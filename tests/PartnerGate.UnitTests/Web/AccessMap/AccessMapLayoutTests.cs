@@ -22,7 +22,7 @@ public sealed class AccessMapLayoutTests
         Assert.Equal(2, graph.Nodes.Count(n => n.Column == AccessMapColumn.Holder));
         Assert.Equal(2, graph.Nodes.Count(n => n.Column == AccessMapColumn.Grant));
         var resource = Assert.Single(graph.Nodes, n => n.Column == AccessMapColumn.Resource);
-        Assert.Equal([a, b], resource.PartnerIds.Order());
+        Assert.Equal(new[] { a, b }.Order(), resource.PartnerIds.Order());
         Assert.Equal(6, graph.Edges.Count);
         Assert.All(graph.Nodes, n => Assert.Equal((int)n.Column * (AccessMapLayout.NodeWidth + AccessMapLayout.ColumnGap), n.X));
         Assert.Equal(AccessMapGraph.Empty, AccessMapLayout.Build([]));
