@@ -56,7 +56,7 @@ public static class AccessMapLayout
     public const int LabelLength = 25;
     private const int Sweeps = 4;
 
-    public static readonly IReadOnlyList<string> ColumnTitles = ["Partners", "Users and API clients", "Grants (active · upcoming)", "Resources"];
+    public static readonly IReadOnlyList<string> ColumnTitles = ["Partners", "Users and API clients", "Grants (times in UTC)", "Resources"];
 
     public static AccessMapGraph Build(IReadOnlyList<AccessMapGrant> grants)
     {
@@ -240,14 +240,14 @@ public static class AccessMapLayout
                 AccessMapColumn.Holder => ($"{holderKind} · {grantsText}", $"{holderKind} {label} of {first.PartnerName}, {grantsText}", null,
                     Grants.All(g => g.Upcoming)),
                 AccessMapColumn.Grant => first.Upcoming
-                    ? ($"upcoming · starts {Time(first.NotBefore)}", $"Upcoming grant of {first.SubjectName}: {label} on {first.ResourceName}, starts {Display.When(first.NotBefore)}, ends {Display.When(first.NotAfter)}", null, true)
+                    ? ($"upcoming · from {Time(first.NotBefore)}", $"Upcoming grant of {first.SubjectName}: {label} on {first.ResourceName}, starts {Display.When(first.NotBefore)}, ends {Display.When(first.NotAfter)}", null, true)
                     : ($"active · until {Time(first.NotAfter)}", $"Active grant of {first.SubjectName}: {label} on {first.ResourceName}, until {Display.When(first.NotAfter)}", null, false),
                 _ => ($"{first.Sensitivity} sensitivity · {grantsText}", $"Resource {label}, {first.Sensitivity} sensitivity, {grantsText}", first.Sensitivity, false),
             };
             return new AccessMapNode(Key, Column, label, detail, name, partners, sensitivity, upcoming, x, y);
         }
 
-        // Day and time in UTC, short enough for a node; the accessible name carries the full date.
-        private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("d MMM HH:mm", CultureInfo.InvariantCulture) + " UTC";
+        // Day and time in UTC (the column heading says so), short enough for a node; the accessible name carries the full date.
+        private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("d MMM HH:mm", CultureInfo.InvariantCulture);
     }
 }

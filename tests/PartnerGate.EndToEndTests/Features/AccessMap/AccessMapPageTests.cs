@@ -60,7 +60,7 @@ public sealed class AccessMapPageTests(PortalFixture portal)
 
         var (userPage, _) = await portal.SignedInAsync("bob@boltnut.example");
         await userPage.GotoAsync("/access-map");
-        await Expect(userPage.GetByText("You are not allowed to open this page.")).ToBeVisibleAsync();
+        await Expect(userPage.GetByRole(Microsoft.Playwright.AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
         await Expect(userPage.GetByTestId("access-map-graph")).ToHaveCountAsync(0);
         await Expect(userPage.GetByText("Blast radius")).ToHaveCountAsync(0);
     }
