@@ -53,7 +53,7 @@ public static class AccessMapLayout
     public const double ColumnGap = 64;
     public const double RowGap = 14;
     public const double HeaderHeight = 32;
-    public const int LabelLength = 25;
+    public const int LabelLength = 23;
     private const int Sweeps = 4;
 
     public static readonly IReadOnlyList<string> ColumnTitles = ["Partners", "Users and API clients", "Grants (times in UTC)", "Resources"];
