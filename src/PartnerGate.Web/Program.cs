@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 using PartnerGate.Data;
 using PartnerGate.Web.Components;
+using PartnerGate.Web.Features.AccessMap;
 using PartnerGate.Web.Features.Account;
 using PartnerGate.Web.Features.AdminApi;
 using PartnerGate.Web.Features.Connect;
@@ -89,6 +90,7 @@ if (builder.Configuration["DataProtection:CertificatePath"] is { Length: > 0 } k
 }
 
 builder.Services.AddAuthorizationBuilder().AddPartnerGatePolicies();
+builder.Services.AddAccessMap();
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<CurrentUser>();
 builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
@@ -138,6 +140,7 @@ app.MapUserInfoEndpoint();
 app.MapEndSessionEndpoint();
 app.MapSharedSignals();
 app.MapPartnerGateAdminApi();
+app.MapAccessMapExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using PartnerGate.SupplyNetworkData;
 
 namespace PartnerGate.SupplyNetworkApi.Data;
 

@@ -1,5 +1,6 @@
 using PartnerGate.ResourceServer;
 using PartnerGate.SupplyNetworkApi.Data;
+using PartnerGate.SupplyNetworkData;
 
 namespace PartnerGate.SupplyNetworkApi.Endpoints;
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 using PartnerGate.IntegrationTests.Features.Connect;
 using PartnerGate.IntegrationTests.ResourceServer;
-using PartnerGate.SupplyNetworkApi.Data;
+using PartnerGate.SupplyNetworkData;
 using PartnerGate.Web.Features.Demo;
 using static PartnerGate.IntegrationTests.Features.Connect.TokenClients;
 

@@ -1,4 +1,4 @@
-namespace PartnerGate.SupplyNetworkApi.Data;
+namespace PartnerGate.SupplyNetworkData;
 
 public sealed record CatalogPart(string PartNumber, string Description, string Unit, decimal UnitPrice);
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PartnerGate.SupplyNetworkApi.Data;
+namespace PartnerGate.SupplyNetworkData;
 
 /// <summary>
 /// SplitMix64 seeded from the partner id and the data set's name. System.Random's seeded sequence is not

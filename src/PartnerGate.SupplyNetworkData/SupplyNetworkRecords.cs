@@ -1,4 +1,4 @@
-namespace PartnerGate.SupplyNetworkApi.Data;
+namespace PartnerGate.SupplyNetworkData;
 
 /// <summary>Where an order stands. Only an <see cref="Open"/> order can be acknowledged.</summary>
 public enum PurchaseOrderStatus

@@ -1,4 +1,4 @@
-namespace PartnerGate.SupplyNetworkApi.Data;
+namespace PartnerGate.SupplyNetworkData;
 
 /// <summary>
 /// Generates each demo partner's rows from its catalogue. Every value comes from a random stream seeded by the

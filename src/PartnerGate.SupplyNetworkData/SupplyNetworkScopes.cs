@@ -1,4 +1,4 @@
-namespace PartnerGate.SupplyNetworkApi.Endpoints;
+namespace PartnerGate.SupplyNetworkData;
 
 /// <summary>The scopes PartnerGate's demo resources define; each endpoint needs exactly the one its data belongs to.</summary>
 public static class SupplyNetworkScopes
