@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PartnerGate.Data;
 using PartnerGate.Domain.AccessReviews;
 using PartnerGate.Domain.Common;
@@ -7,6 +8,7 @@ using PartnerGate.IntegrationTests.Features.KillSwitches;
 using PartnerGate.IntegrationTests.Infrastructure;
 using PartnerGate.Web.Features.AccessReviews;
 using PartnerGate.Web.Features.Notifications;
+using PartnerGate.Web.Infrastructure.Live;
 
 namespace PartnerGate.IntegrationTests.Features.AccessReviews;
 
@@ -269,6 +271,40 @@ public sealed class AccessReviewTests(AccessReviewApps apps) : IClassFixture<Acc
         Assert.Equal(ReviewItemOutcome.Pending, (await app.ReviewAsync(reviewId)).Items.Single().Outcome);
         Assert.Equal("Active", await app.GrantStatusAsync(client.GrantIds[0]));
         Assert.Equal(["review.started"], await app.AuditActionsAsync(reviewId.ToString()));
+    }
+
+    [Fact]
+    public async Task Decision_GoesOutLive_NamingItsGrant_SoOpenReviewPagesReload()
+    {
+        var app = apps.Sqlite;
+        var partner = await app.NewTestPartnerAsync();
+        var client = await app.NewClientAsync(partner);
+        var (reviewer, reviewerId) = await app.NewApproverAsync();
+        var reviewId = (await app.StartReviewAsync(partner.Id, Now.AddDays(7), [reviewerId])).Value;
+        var hub = app.Services.GetRequiredService<LiveUpdateHub>();
+        var seen = new List<LiveUpdate>();
+        void Collect(LiveUpdate update)
+        {
+            lock (seen)
+            {
+                seen.Add(update);
+            }
+        }
+
+        hub.Changed += Collect;
+        try
+        {
+            Assert.True((await app.DecideAsync(reviewId, await app.ItemOfAsync(reviewId, client.GrantIds[0]), ReviewVerdict.Keep, "Needed.", reviewer)).IsSuccess);
+        }
+        finally
+        {
+            hub.Changed -= Collect;
+        }
+
+        lock (seen)
+        {
+            Assert.Contains(seen, u => u.Kind == LiveUpdateKind.GrantChanged && u.GrantId == client.GrantIds[0] && u.PartnerId == partner.Id);
+        }
     }
 
     private static async Task<string?> AuditActorOfAsync(PartnerGateAppFactory app, Guid reviewId, string action)
