@@ -21,7 +21,7 @@ public static class AccessReviewDeadlines
     public static async Task<AccessReviewSweepOutcome> ApplyAsync(IUnitOfWork unitOfWork, DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
     {
         var db = unitOfWork.Db;
-        var live = db.Grants.Where(g => g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled || g.Status == GrantStatus.Suspended);
+        var live = db.Grants.Live();
         var due = await db.AccessReviews.Include(r => r.Items).AsSplitQuery()
             .Where(r => r.Status == AccessReviewStatus.Open
                 && (r.Deadline <= now || !r.Items.Any(i => i.Outcome == ReviewItemOutcome.Pending && live.Any(g => g.Id == i.GrantId))))

@@ -53,6 +53,10 @@ public sealed class ListAccessReviewsHandler(IDbContextFactory<PartnerGateDbCont
 /// <summary>Reads shared by the review list and the review page.</summary>
 public static class AccessReviewReads
 {
+    /// <summary>Grants that still back, or may again back, tokens (as <see cref="AccessReview.IsLive"/>, in SQL).</summary>
+    public static IQueryable<Grant> Live(this IQueryable<Grant> grants) =>
+        grants.Where(g => g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled || g.Status == GrantStatus.Suspended);
+
     /// <summary>Which of these grants still back (or may again back) tokens.</summary>
     public static async Task<HashSet<Guid>> LiveGrantIdsAsync(PartnerGateDbContext db, IEnumerable<Guid> grantIds, CancellationToken cancellationToken)
     {
@@ -61,9 +65,7 @@ public static class AccessReviewReads
         // Chunked so a large review stays within every provider's parameter limits.
         foreach (var chunk in ids.Chunk(500))
         {
-            live.UnionWith(await db.Grants.AsNoTracking()
-                .Where(g => chunk.Contains(g.Id) && (g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled || g.Status == GrantStatus.Suspended))
-                .Select(g => g.Id).ToListAsync(cancellationToken));
+            live.UnionWith(await db.Grants.AsNoTracking().Live().Where(g => chunk.Contains(g.Id)).Select(g => g.Id).ToListAsync(cancellationToken));
         }
 
         return live;
