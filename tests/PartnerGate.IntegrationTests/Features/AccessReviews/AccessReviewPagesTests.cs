@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PartnerGate.IntegrationTests.Features.Connect;
+using PartnerGate.IntegrationTests.Features.KillSwitches;
 using PartnerGate.IntegrationTests.Infrastructure;
 
 namespace PartnerGate.IntegrationTests.Features.AccessReviews;
@@ -30,5 +33,28 @@ public sealed class AccessReviewPagesTests(SqliteApp app)
         var page = await client.GetStringAsync("/access-reviews");
 
         Assert.Contains("Access reviews", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReviewPage_ShowsTheReviewToItsReviewerAndAdministrators_NotToOtherStaff()
+    {
+        var partner = await app.NewTestPartnerAsync();
+        await app.NewClientAsync(partner);
+        var reviewerId = await app.UserIdAsync("approver@acme.example");
+        var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var reviewId = (await app.StartReviewAsync(partner.Id, now.AddDays(7), [reviewerId])).Value;
+        var path = $"/access-reviews/{reviewId}";
+
+        var asReviewer = await (await app.SignedInClientAsync("approver@acme.example")).GetStringAsync(path);
+        var asAdministrator = await (await app.SignedInClientAsync("admin@acme.example")).GetStringAsync(path);
+        var asOtherApprover = await (await app.SignedInClientAsync("approver2@acme.example")).GetStringAsync(path);
+
+        Assert.Contains(partner.Name, asReviewer, StringComparison.Ordinal);
+        Assert.Contains("0 of 1", asReviewer, StringComparison.Ordinal);
+        Assert.DoesNotContain("only its reviewers decide", asReviewer, StringComparison.Ordinal);
+        Assert.Contains(partner.Name, asAdministrator, StringComparison.Ordinal);
+        Assert.Contains("only its reviewers decide", asAdministrator, StringComparison.Ordinal);
+        Assert.DoesNotContain(partner.Name, asOtherApprover, StringComparison.Ordinal);
+        Assert.Contains("That access review does not exist.", asOtherApprover, StringComparison.Ordinal);
     }
 }
