@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.AccessReviews;
 using PartnerGate.Domain.Auditing;
 using PartnerGate.Domain.Clients;
 using PartnerGate.Domain.Grants;
@@ -37,6 +38,8 @@ public sealed class PartnerGateDbContext(DbContextOptions<PartnerGateDbContext> 
     public DbSet<ConsumedSubjectToken> ConsumedSubjectTokens => Set<ConsumedSubjectToken>();
     public DbSet<SecurityEvent> SecurityEvents => Set<SecurityEvent>();
     public DbSet<SsfStream> SsfStreams => Set<SsfStream>();
+    public DbSet<AccessReview> AccessReviews => Set<AccessReview>();
+    public DbSet<AccessReviewItem> AccessReviewItems => Set<AccessReviewItem>();
 
     /// <summary>
     /// Every SaveChanges runs in a transaction, even a single statement (EF skips it by default): on SQLite

@@ -848,6 +848,156 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                     b.ToTable("ApprovalDecisions", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("Deadline")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ReminderSentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StartedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("StartedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("TargetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("TargetName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.HasIndex("Status", "Deadline");
+
+                    b.ToTable("AccessReviews", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccessReviewId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("DecidedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("GrantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("GrantNotAfter")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("PartnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PartnerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ResourceName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.PrimitiveCollection<List<string>>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("SubjectName")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.HasIndex("AccessReviewId", "Outcome");
+
+                    b.ToTable("AccessReviewItems", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewer", b =>
+                {
+                    b.Property<Guid>("AccessReviewId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("AccessReviewId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AccessReviewReviewers", (string)null);
+                });
+
             modelBuilder.Entity("PartnerGate.Domain.Auditing.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -1406,6 +1556,24 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewItem", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.AccessReviews.AccessReview", null)
+                        .WithMany("Items")
+                        .HasForeignKey("AccessReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewer", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.AccessReviews.AccessReview", null)
+                        .WithMany("Reviewers")
+                        .HasForeignKey("AccessReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PartnerGate.Domain.Clients.ApiClient", b =>
                 {
                     b.HasOne("PartnerGate.Domain.Partners.Partner", null)
@@ -1696,6 +1864,13 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
             modelBuilder.Entity("PartnerGate.Domain.AccessRequests.AccessRequest", b =>
                 {
                     b.Navigation("Decisions");
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReview", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("Reviewers");
                 });
 #pragma warning restore 612, 618
         }

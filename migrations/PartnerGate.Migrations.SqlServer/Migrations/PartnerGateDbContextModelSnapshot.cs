@@ -852,6 +852,156 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                     b.ToTable("ApprovalDecisions", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("Deadline")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("ReminderSentAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("StartedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("StartedByUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<Guid>("TargetId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("TargetName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.HasIndex("Status", "Deadline");
+
+                    b.ToTable("AccessReviews", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("AccessReviewId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid?>("DecidedByUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("GrantId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("GrantNotAfter")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
+
+                    b.Property<Guid>("PartnerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("PartnerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ResourceName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.PrimitiveCollection<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("SubjectName")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.HasIndex("AccessReviewId", "Outcome");
+
+                    b.ToTable("AccessReviewItems", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewer", b =>
+                {
+                    b.Property<Guid>("AccessReviewId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("AccessReviewId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AccessReviewReviewers", (string)null);
+                });
+
             modelBuilder.Entity("PartnerGate.Domain.Auditing.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -1410,6 +1560,24 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewItem", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.AccessReviews.AccessReview", null)
+                        .WithMany("Items")
+                        .HasForeignKey("AccessReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewer", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.AccessReviews.AccessReview", null)
+                        .WithMany("Reviewers")
+                        .HasForeignKey("AccessReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PartnerGate.Domain.Clients.ApiClient", b =>
                 {
                     b.HasOne("PartnerGate.Domain.Partners.Partner", null)
@@ -1700,6 +1868,13 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
             modelBuilder.Entity("PartnerGate.Domain.AccessRequests.AccessRequest", b =>
                 {
                     b.Navigation("Decisions");
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReview", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("Reviewers");
                 });
 #pragma warning restore 612, 618
         }

@@ -836,6 +836,156 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                     b.ToTable("ApprovalDecisions", (string)null);
                 });
 
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Deadline")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReminderSentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StartedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StartedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TargetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.HasIndex("Status", "Deadline");
+
+                    b.ToTable("AccessReviews", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AccessReviewId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DecidedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("GrantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GrantNotAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PartnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartnerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ResourceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourceName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectName")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.HasIndex("AccessReviewId", "Outcome");
+
+                    b.ToTable("AccessReviewItems", (string)null);
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewer", b =>
+                {
+                    b.Property<Guid>("AccessReviewId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccessReviewId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AccessReviewReviewers", (string)null);
+                });
+
             modelBuilder.Entity("PartnerGate.Domain.Auditing.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -1394,6 +1544,24 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewItem", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.AccessReviews.AccessReview", null)
+                        .WithMany("Items")
+                        .HasForeignKey("AccessReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReviewer", b =>
+                {
+                    b.HasOne("PartnerGate.Domain.AccessReviews.AccessReview", null)
+                        .WithMany("Reviewers")
+                        .HasForeignKey("AccessReviewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PartnerGate.Domain.Clients.ApiClient", b =>
                 {
                     b.HasOne("PartnerGate.Domain.Partners.Partner", null)
@@ -1682,6 +1850,13 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
             modelBuilder.Entity("PartnerGate.Domain.AccessRequests.AccessRequest", b =>
                 {
                     b.Navigation("Decisions");
+                });
+
+            modelBuilder.Entity("PartnerGate.Domain.AccessReviews.AccessReview", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("Reviewers");
                 });
 #pragma warning restore 612, 618
         }

@@ -10,7 +10,8 @@ namespace PartnerGate.Web.Features.Grants;
 /// <summary>
 /// Runs <see cref="RunAccessSweepCommand"/> every <c>Sweep:IntervalSeconds</c> (default 15, so a grant
 /// ends within a minute of NotAfter even in the display; tokens check NotAfter themselves). With several
-/// nodes only the holder of the database lease sweeps.
+/// nodes only the holder of the database lease sweeps (access review deadlines included, so an undecided grant is
+/// revoked once, by one node).
 /// </summary>
 public sealed partial class AccessSweepService(
     IServiceProvider services,
@@ -72,14 +73,15 @@ public sealed partial class AccessSweepService(
         var result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunAccessSweepCommand(), cancellationToken);
         if (result.IsSuccess && result.Value is { } outcome && outcome != AccessSweepOutcome.Nothing)
         {
-            LogSwept(outcome.RequestsExpired, outcome.GrantsActivated, outcome.GrantsExpired, outcome.ExpiryNotices, outcome.GrantsSuspended, outcome.GrantsResumed);
+            LogSwept(outcome.RequestsExpired, outcome.GrantsActivated, outcome.GrantsExpired, outcome.ExpiryNotices, outcome.GrantsSuspended, outcome.GrantsResumed,
+                outcome.ReviewsCompleted, outcome.ReviewGrantsRevoked);
         }
 
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Access sweep: {RequestsExpired} requests expired, {GrantsActivated} grants activated, {GrantsExpired} grants expired, {ExpiryNotices} expiry notices, {GrantsSuspended} grants suspended and {GrantsResumed} resumed by posture")]
-    private partial void LogSwept(int requestsExpired, int grantsActivated, int grantsExpired, int expiryNotices, int grantsSuspended, int grantsResumed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Access sweep: {RequestsExpired} requests expired, {GrantsActivated} grants activated, {GrantsExpired} grants expired, {ExpiryNotices} expiry notices, {GrantsSuspended} grants suspended and {GrantsResumed} resumed by posture, {ReviewsCompleted} access reviews completed with {ReviewGrantsRevoked} undecided grants revoked")]
+    private partial void LogSwept(int requestsExpired, int grantsActivated, int grantsExpired, int expiryNotices, int grantsSuspended, int grantsResumed, int reviewsCompleted, int reviewGrantsRevoked);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access sweep failed; retrying at the next tick")]
     private partial void LogSweepFailed(Exception exception);

@@ -3,8 +3,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
 using PartnerGate.Web.Features.AccessRequests;
-using PartnerGate.Web.Features.Connect;
-using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Data;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
@@ -47,10 +45,7 @@ public sealed class RevokeGrantHandler(IUnitOfWork unitOfWork, ICurrentUser curr
         }
 
         var givenUp = currentUser.PartnerId is not null;
-        unitOfWork.Audit(givenUp ? "grant.given_up" : "grant.revoked", "Grant", grant.Id.ToString(), grant.PartnerId, new { before = before.ToString(), after = "Revoked", reason = grant.StatusReason });
-        unitOfWork.RevokeTokensOf([grant.Id]);
-        unitOfWork.EmitSecurityEvent(FeedEvents.GrantRevoked(grant, givenUp ? SecurityEventInitiator.User : SecurityEventInitiator.Admin));
-        unitOfWork.PublishAfterCommit(new GrantRevoked(grant.Id, grant.PartnerId, grant.StatusReason ?? string.Empty));
+        unitOfWork.RecordRevocation(grant, before, givenUp ? "grant.given_up" : "grant.revoked", givenUp ? SecurityEventInitiator.User : SecurityEventInitiator.Admin);
         return Result.Success();
     }
 }

@@ -4,13 +4,16 @@ using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Grants;
 using PartnerGate.Web.Features.AccessRequests;
+using PartnerGate.Web.Features.AccessReviews;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
 namespace PartnerGate.Web.Features.Grants;
 
 /// <summary>What one sweep changed.</summary>
-public sealed record AccessSweepOutcome(int RequestsExpired, int GrantsActivated, int GrantsExpired, int ExpiryNotices, int GrantsSuspended = 0, int GrantsResumed = 0)
+public sealed record AccessSweepOutcome(
+    int RequestsExpired, int GrantsActivated, int GrantsExpired, int ExpiryNotices, int GrantsSuspended = 0, int GrantsResumed = 0,
+    int ReviewsCompleted = 0, int ReviewGrantsRevoked = 0, int ReviewReminders = 0)
 {
     public static readonly AccessSweepOutcome Nothing = new(0, 0, 0, 0);
 }
@@ -19,7 +22,8 @@ public sealed record AccessSweepOutcome(int RequestsExpired, int GrantsActivated
 /// The time-driven part of the workflow, run by <see cref="AccessSweepService"/> as the system: expires
 /// undecided requests past their decision window, activates scheduled grants whose window opened,
 /// expires grants at NotAfter, marks grants ending within the hour for an expiry notice, and applies posture
-/// (<see cref="GrantPosture"/>: suspends grants whose partner's required certification lapsed, resumes them on renewal). Reads the
+/// (<see cref="GrantPosture"/>: suspends grants whose partner's required certification lapsed, resumes them on renewal), and
+/// enforces access review deadlines (<see cref="AccessReviewDeadlines"/>: undecided grants revoked, reviews completed). Reads the
 /// clock from TimeProvider, so tests move time instead of sleeping.
 /// </summary>
 [RequirePolicy(Policies.System)]
@@ -78,8 +82,12 @@ public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, TimeProvider c
             unitOfWork.PublishAfterCommit(new GrantExpiringSoon(grant.Id, grant.PartnerId));
         }
 
-        // Posture last: a grant this sweep already expired is left alone (its in-memory state is Expired).
+        // Reviews after expiry: a grant this sweep already expired counts as ended there, not as one to revoke.
+        var reviews = await AccessReviewDeadlines.ApplyAsync(unitOfWork, now, command.BatchSize, cancellationToken);
+
+        // Posture last: a grant this sweep already expired or revoked is left alone (its in-memory state says so).
         var posture = await GrantPosture.ApplyAsync(unitOfWork, now, partnerId: null, command.BatchSize, cancellationToken);
-        return new AccessSweepOutcome(undecided.Count, activated, expired + posture.GrantsExpired, notices, posture.GrantsSuspended, posture.GrantsResumed);
+        return new AccessSweepOutcome(undecided.Count, activated, expired + posture.GrantsExpired, notices, posture.GrantsSuspended, posture.GrantsResumed,
+            reviews.ReviewsCompleted, reviews.GrantsAutoRevoked, reviews.Reminders);
     }
 }

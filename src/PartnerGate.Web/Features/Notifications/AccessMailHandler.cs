@@ -5,11 +5,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
+using PartnerGate.Domain.AccessReviews;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Grants;
 using PartnerGate.Domain.Notifications;
 using PartnerGate.Domain.Resources;
 using PartnerGate.Web.Features.AccessRequests;
+using PartnerGate.Web.Features.AccessReviews;
 using PartnerGate.Web.Infrastructure.Mail;
 
 namespace PartnerGate.Web.Features.Notifications;
@@ -23,6 +25,8 @@ public static class MailKinds
     public const string RequestDenied = "request.denied";
     public const string GrantRevoked = "grant.revoked";
     public const string GrantExpiringSoon = "grant.expiring_soon";
+    public const string ReviewStarted = "review.started";
+    public const string ReviewReminder = "review.reminder";
 }
 
 /// <summary>
@@ -41,7 +45,9 @@ public sealed partial class AccessMailHandler(
     INotificationHandler<RequestApproved>,
     INotificationHandler<RequestDenied>,
     INotificationHandler<GrantRevoked>,
-    INotificationHandler<GrantExpiringSoon>
+    INotificationHandler<GrantExpiringSoon>,
+    INotificationHandler<AccessReviewStarted>,
+    INotificationHandler<AccessReviewReminderDue>
 {
     private const int MaxSubjectLength = 500;
 
@@ -62,13 +68,19 @@ public sealed partial class AccessMailHandler(
     public ValueTask Handle(GrantExpiringSoon notification, CancellationToken cancellationToken) =>
         QueueAsync(nameof(GrantExpiringSoon), notification.PartnerId, db => ComposeExpiringAsync(db, notification.GrantId));
 
+    public ValueTask Handle(AccessReviewStarted notification, CancellationToken cancellationToken) =>
+        QueueAsync(nameof(AccessReviewStarted), null, db => ComposeReviewAsync(db, notification.ReviewId, reminder: false));
+
+    public ValueTask Handle(AccessReviewReminderDue notification, CancellationToken cancellationToken) =>
+        QueueAsync(nameof(AccessReviewReminderDue), null, db => ComposeReviewAsync(db, notification.ReviewId, reminder: true));
+
     /// <summary>
     /// Composes and stores the mails. The caller's token is ignored on purpose: the change this mail reports
     /// has committed, and a caller that stops waiting (a closed browser tab) must not lose its mail.
     /// Failures are logged, not thrown: the decision stands, and failing the command that made it now
     /// would tell its user something went wrong when it did not.
     /// </summary>
-    private async ValueTask QueueAsync(string eventName, Guid partnerId, Func<PartnerGateDbContext, Task<IReadOnlyList<Mail>>> compose)
+    private async ValueTask QueueAsync(string eventName, Guid? partnerId, Func<PartnerGateDbContext, Task<IReadOnlyList<Mail>>> compose)
     {
         try
         {
@@ -148,6 +160,55 @@ public sealed partial class AccessMailHandler(
         body.AppendLine();
         body.AppendLine(CultureInfo.InvariantCulture, $"Decide in your approval inbox: {Link("/inbox")}");
     }
+
+    /// <summary>
+    /// To each reviewer of an open review: what to review, by when, and the link. Reviewers are staff, so the mail is not
+    /// filed under a partner (a resource review spans partners). The reminder goes only while items are undecided.
+    /// </summary>
+    private async Task<IReadOnlyList<Mail>> ComposeReviewAsync(PartnerGateDbContext db, Guid reviewId, bool reminder)
+    {
+        var review = await db.AccessReviews.AsNoTracking().Include(r => r.Items).Include(r => r.Reviewers).AsSplitQuery()
+            .SingleOrDefaultAsync(r => r.Id == reviewId);
+        if (review is not { Status: AccessReviewStatus.Open })
+        {
+            return [];
+        }
+
+        var undecided = review.Items.Count(i => i.Outcome == ReviewItemOutcome.Pending);
+        if (reminder && undecided == 0)
+        {
+            return [];
+        }
+
+        var reviewerIds = review.Reviewers.Select(r => r.UserId).ToList();
+        var reviewers = Recipients(await db.Users.AsNoTracking().Where(u => reviewerIds.Contains(u.Id) && u.PartnerId == null && u.Email != null).ToListAsync());
+        var what = review.Kind == AccessReviewKind.Partner ? $"the grants of {review.TargetName}" : $"the grants on {review.TargetName}";
+        var subject = reminder
+            ? $"Access review due {Iso(review.Deadline)}: {undecided} grant{(undecided == 1 ? string.Empty : "s")} of {review.TargetName} still undecided"
+            : $"Access review assigned to you: {what}, due {Iso(review.Deadline)}";
+        return reviewers.Select(reviewer => new Mail(reviewer.Email, subject, reminder ? MailKinds.ReviewReminder : MailKinds.ReviewStarted, Body(reviewer, body =>
+        {
+            if (reminder)
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"The access review of {what} ends in less than a day, and {undecided} of its {review.Items.Count} grants are still undecided.");
+            }
+            else
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"{review.StartedByName} asks you to review {what}: keep or revoke each grant, with a comment.");
+            }
+
+            body.AppendLine();
+            body.AppendLine(CultureInfo.InvariantCulture, $"Grants:        {review.Items.Count} ({undecided} undecided)");
+            body.AppendLine(CultureInfo.InvariantCulture, $"Deadline:      {Iso(review.Deadline)}");
+            body.AppendLine(CultureInfo.InvariantCulture, $"Reviewers:     {string.Join(", ", review.Reviewers.Select(r => r.DisplayName))}");
+            body.AppendLine();
+            body.AppendLine("Every grant still undecided at the deadline is revoked automatically.");
+            body.AppendLine();
+            body.AppendLine(CultureInfo.InvariantCulture, $"Review it: {Link($"/access-reviews/{review.Id}")}");
+        }, ReviewerFooter))).ToList();
+    }
+
+    private const string ReviewerFooter = "You receive this mail because an administrator made you a reviewer of this access review in PartnerGate.";
 
     private async Task<IReadOnlyList<Mail>> ComposeApprovedAsync(PartnerGateDbContext db, Guid requestId, Guid grantId)
     {
