@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using PartnerGate.Data;
 using PartnerGate.Web.Components;
 using PartnerGate.Web.Features.Account;
+using PartnerGate.Web.Features.Audit;
 using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
@@ -87,6 +88,7 @@ if (builder.Configuration["DataProtection:CertificatePath"] is { Length: > 0 } k
 }
 
 builder.Services.AddAuthorizationBuilder().AddPartnerGatePolicies();
+builder.Services.AddPartnerGateAudit(builder.Configuration);
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<CurrentUser>();
 builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
@@ -135,6 +137,7 @@ app.MapAuthorizeEndpoint();
 app.MapUserInfoEndpoint();
 app.MapEndSessionEndpoint();
 app.MapSharedSignals();
+app.MapAuditExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
