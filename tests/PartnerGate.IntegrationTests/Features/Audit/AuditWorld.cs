@@ -27,9 +27,11 @@ public static class AuditWorld
             {
                 all.AddRange(await AuditTrail.AppendAsync(db, group.Select(e => new AuditEntry(e.Action, e.TargetType, e.TargetId, e.PartnerId, e.Details)).ToList(),
                     new AuditActor(group.Key.ActorId ?? "actor-" + group.Key.ActorName, group.Key.ActorName), at, CancellationToken.None));
+
+                // The next actor's entries extend the chain from the head as saved, so save before appending again.
+                await db.SaveChangesAsync();
             }
 
-            await db.SaveChangesAsync();
             await transaction.CommitAsync();
             appended = all;
         });
