@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using PartnerGate.Data;
 using PartnerGate.Domain.Auditing;
 
 namespace PartnerGate.AuditExportBench;
