@@ -5,16 +5,15 @@ using Microsoft.EntityFrameworkCore;
 using PartnerGate.Data;
 using PartnerGate.IntegrationTests.Infrastructure;
 using PartnerGate.Web.Features.Audit;
-using PartnerGate.Web.Features.Demo;
 
 namespace PartnerGate.IntegrationTests.Features.Audit;
 
 /// <summary>GET /audit/export over HTTP with a session cookie, on real databases: formats, scoping (invariant 4), the export's own audit event, refusals.</summary>
 public sealed class AuditExportTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
 {
-    private const string Admin = "admin@acme.example";
-    private static readonly Guid BoltNut = DemoDataSeeder.BoltNutPartnerId;
-    private static readonly Guid FastFreight = DemoDataSeeder.FastFreightPartnerId;
+    private const string Admin = AuditWorld.Administrator;
+    private static readonly Guid BoltNut = AuditWorld.BoltNut;
+    private static readonly Guid FastFreight = AuditWorld.FastFreight;
     private readonly Apps apps = new(sqlite, postgreSql);
 
     [Theory]

@@ -10,6 +10,10 @@ public sealed record SeededEvent(Guid? PartnerId, string Action, string ActorNam
 
 public static class AuditWorld
 {
+    public const string Administrator = "admin@acme.example";
+    public static readonly Guid BoltNut = PartnerGate.Web.Features.Demo.DemoDataSeeder.BoltNutPartnerId;
+    public static readonly Guid FastFreight = PartnerGate.Web.Features.Demo.DemoDataSeeder.FastFreightPartnerId;
+
     /// <summary>A marker unique to one test, used as the action prefix (<c>t{marker}.</c>) of its events.</summary>
     public static string NewMarker() => "t" + Guid.NewGuid().ToString("N")[..12];
 

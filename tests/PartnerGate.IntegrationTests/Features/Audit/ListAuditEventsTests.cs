@@ -2,16 +2,15 @@ using PartnerGate.Data;
 using PartnerGate.Domain.Common;
 using PartnerGate.IntegrationTests.Infrastructure;
 using PartnerGate.Web.Features.Audit;
-using PartnerGate.Web.Features.Demo;
 
 namespace PartnerGate.IntegrationTests.Features.Audit;
 
 /// <summary>The audit viewer's query on real databases: filters, paging newest first, and invariant 4 (partner admins see their partner only).</summary>
 public sealed class ListAuditEventsTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
 {
-    private const string Admin = "admin@acme.example";
-    private static readonly Guid BoltNut = DemoDataSeeder.BoltNutPartnerId;
-    private static readonly Guid FastFreight = DemoDataSeeder.FastFreightPartnerId;
+    private const string Admin = AuditWorld.Administrator;
+    private static readonly Guid BoltNut = AuditWorld.BoltNut;
+    private static readonly Guid FastFreight = AuditWorld.FastFreight;
     private readonly Apps apps = new(sqlite, postgreSql);
 
     [Theory]
