@@ -8,6 +8,7 @@ using PartnerGate.Web.Components;
 using PartnerGate.Web.Features.AccessMap;
 using PartnerGate.Web.Features.Account;
 using PartnerGate.Web.Features.AdminApi;
+using PartnerGate.Web.Features.Audit;
 using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
@@ -91,6 +92,7 @@ if (builder.Configuration["DataProtection:CertificatePath"] is { Length: > 0 } k
 
 builder.Services.AddAuthorizationBuilder().AddPartnerGatePolicies();
 builder.Services.AddAccessMap();
+builder.Services.AddPartnerGateAudit(builder.Configuration);
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<CurrentUser>();
 builder.Services.AddScoped<ICurrentUser>(sp => sp.GetRequiredService<CurrentUser>());
@@ -141,6 +143,7 @@ app.MapEndSessionEndpoint();
 app.MapSharedSignals();
 app.MapPartnerGateAdminApi();
 app.MapAccessMapExport();
+app.MapAuditExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

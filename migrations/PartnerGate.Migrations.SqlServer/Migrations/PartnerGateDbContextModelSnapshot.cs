@@ -1059,12 +1059,20 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
 
                     b.HasIndex("Action");
 
+                    b.HasIndex("ActorId");
+
+                    b.HasIndex("ActorName");
+
                     b.HasIndex("Id")
                         .IsUnique();
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("PartnerId", "OccurredAt");
+                    b.HasIndex("TargetId");
+
+                    b.HasIndex("TargetType");
+
+                    b.HasIndex("PartnerId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
                 });

@@ -1043,12 +1043,20 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Action");
 
+                    b.HasIndex("ActorId");
+
+                    b.HasIndex("ActorName");
+
                     b.HasIndex("Id")
                         .IsUnique();
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("PartnerId", "OccurredAt");
+                    b.HasIndex("TargetId");
+
+                    b.HasIndex("TargetType");
+
+                    b.HasIndex("PartnerId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
                 });

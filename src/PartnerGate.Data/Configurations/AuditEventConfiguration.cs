@@ -22,8 +22,16 @@ public sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEven
         builder.Property(e => e.TargetId).HasMaxLength(200);
         builder.Property(e => e.PreviousHash).HasMaxLength(64).IsFixedLength();
         builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength();
+
+        // For the audit viewer and its export (Features/Audit/AuditEventFilter.Apply), which order by sequence: a partner
+        // admin's view is "this partner, newest first" (PartnerId + Sequence, walked backwards or forwards for the export);
+        // the other filters are equality (actor id or name, action, target id or type) or a time range.
         builder.HasIndex(e => e.OccurredAt);
-        builder.HasIndex(e => new { e.PartnerId, e.OccurredAt });
+        builder.HasIndex(e => new { e.PartnerId, e.Sequence });
         builder.HasIndex(e => e.Action);
+        builder.HasIndex(e => e.ActorId);
+        builder.HasIndex(e => e.ActorName);
+        builder.HasIndex(e => e.TargetId);
+        builder.HasIndex(e => e.TargetType);
     }
 }

@@ -5,6 +5,7 @@ using PartnerGate.Domain.Auditing;
 using PartnerGate.Domain.Common;
 using PartnerGate.IntegrationTests.Infrastructure;
 using PartnerGate.Web.Features.Account;
+using PartnerGate.Web.Features.Audit;
 using PartnerGate.Web.Features.Demo;
 
 namespace PartnerGate.IntegrationTests.Data;
@@ -36,23 +37,53 @@ public sealed class AuditTrailTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
         Assert.True(head.LastSequence >= events[^1].Sequence);
     }
 
+    public static TheoryData<DatabaseProvider, string> Tampering => new()
+    {
+        { DatabaseProvider.Sqlite, "edited" }, { DatabaseProvider.Sqlite, "deleted" }, { DatabaseProvider.Sqlite, "reordered" },
+        { DatabaseProvider.PostgreSql, "edited" }, { DatabaseProvider.PostgreSql, "deleted" }, { DatabaseProvider.PostgreSql, "reordered" },
+    };
+
+    /// <summary>
+    /// Someone with write access to the database changes the chain with plain SQL (no application code involved);
+    /// "verify chain", as an administrator runs it, names the first event that no longer fits and why.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
-    public async Task AuditChain_EventEditedInTheDatabase_IsDetectedAtThatEvent(DatabaseProvider provider)
+    [MemberData(nameof(Tampering))]
+    public async Task VerifyChain_EventTamperedWithSql_IsBrokenExactlyThere(DatabaseProvider provider, string tampering)
     {
         // A private app: this test corrupts its chain on purpose.
         await using var app = provider == DatabaseProvider.Sqlite ? new PartnerGateAppFactory(provider) : CreatePostgresApp();
         await app.InitializeAsync();
+        var intact = await app.SendAsync<Result<AuditChainVerification>>(new VerifyAuditChainQuery(), "admin@acme.example");
+        Assert.True(intact.Value.IsIntact, intact.Value.Problem);
         await using var db = app.CreateDbContext();
-        var target = await db.AuditEvents.OrderBy(e => e.Sequence).Skip(3).FirstAsync();
+        var target = await db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).Skip(3).Select(e => e.Sequence).FirstAsync();
+        var next = target + 1;
 
-        await db.AuditEvents.Where(e => e.Sequence == target.Sequence)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ActorName, "someone else"));
+        var sql = tampering switch
+        {
+            "edited" => $"""UPDATE "AuditEvents" SET "ActorName" = 'someone else' WHERE "Sequence" = {target}""",
+            "deleted" => $"""DELETE FROM "AuditEvents" WHERE "Sequence" = {target}""",
+            // Swap two neighbours' places in the chain: the primary key is the sequence, so via a free number.
+            _ => $"""
+                  UPDATE "AuditEvents" SET "Sequence" = -1 WHERE "Sequence" = {target};
+                  UPDATE "AuditEvents" SET "Sequence" = {target} WHERE "Sequence" = {next};
+                  UPDATE "AuditEvents" SET "Sequence" = {next} WHERE "Sequence" = -1;
+                  """,
+        };
+        Assert.True(await db.Database.ExecuteSqlRawAsync(sql) >= 1);
 
-        var events = await db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync();
-        var verification = AuditChainVerifier.Verify(events);
-        Assert.False(verification.IsIntact);
-        Assert.Equal(target.Sequence, verification.BrokenAtSequence);
+        var verification = await app.SendAsync<Result<AuditChainVerification>>(new VerifyAuditChainQuery(), "admin@acme.example");
+
+        Assert.False(verification.Value.IsIntact);
+        Assert.Equal(target, verification.Value.BrokenAtSequence);
+        Assert.Equal(target, verification.Value.EventsChecked);
+        Assert.Equal(tampering switch
+        {
+            "edited" => $"Event {target} was changed after it was written.",
+            "deleted" => $"Event {target} is missing or out of order (found {next}).",
+            _ => $"Event {target} does not link to the event before it (deleted or reordered).",
+        }, verification.Value.Problem);
     }
 
     private static readonly string[] DemoPartnerNames = ["BoltNut Supply", "FastFreight Logistics", "SensorTech Services"];

@@ -1,6 +1,10 @@
 using System.Text.Json;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using PartnerGate.Data;
+using PartnerGate.Domain.Auditing;
+using PartnerGate.Web.Infrastructure.Auditing;
 
 namespace PartnerGate.Web.Infrastructure.Mediator;
 
@@ -54,6 +58,9 @@ internal sealed class UnitOfWork : IUnitOfWork
 
     public void ExecuteInTransaction(Func<PartnerGateDbContext, CancellationToken, Task> write) => TransactionalWrites.Add(write);
 
+    /// <summary>Audit events of this unit that reached the database: they turn Added → Unchanged only when the commit succeeded.</summary>
+    private readonly List<AuditEvent> committedAuditEvents = [];
+
     internal void Open(PartnerGateDbContext context)
     {
         db = context;
@@ -61,7 +68,33 @@ internal sealed class UnitOfWork : IUnitOfWork
         Notifications.Clear();
         TransactionalWrites.Clear();
         SecurityEvents.Clear();
+        committedAuditEvents.Clear();
+        context.ChangeTracker.StateChanged += OnStateChanged;
     }
 
-    internal void Close() => db = null;
+    internal void Close()
+    {
+        if (db is not null)
+        {
+            db.ChangeTracker.StateChanged -= OnStateChanged;
+        }
+
+        db = null;
+
+        // The pipeline accepts the audit events' changes only after the transaction committed (a retried attempt's
+        // events are detached, a rolled-back unit's stay Added), so only committed events are published and logged.
+        if (committedAuditEvents.Count > 0)
+        {
+            Notifications.Add(new AuditEventsCommitted(committedAuditEvents.OrderBy(e => e.Sequence).ToArray()));
+            committedAuditEvents.Clear();
+        }
+    }
+
+    private void OnStateChanged(object? sender, EntityStateChangedEventArgs change)
+    {
+        if (change is { OldState: EntityState.Added, NewState: EntityState.Unchanged, Entry.Entity: AuditEvent auditEvent })
+        {
+            committedAuditEvents.Add(auditEvent);
+        }
+    }
 }

@@ -32,6 +32,9 @@ public sealed class AccessPagesTests(SqliteApp app)
     [InlineData("carol@fastfreight.example", "/inbox")]
     [InlineData("approver@acme.example", "/admin/audit")]
     [InlineData("bob@boltnut.example", "/admin/audit")]
+    [InlineData("approver@acme.example", "/audit")]
+    [InlineData("bob@boltnut.example", "/audit")]
+    [InlineData("dave@sensortech.example", "/audit?partner=5e450000-0000-4000-8000-000000000003")]
     [InlineData("approver@acme.example", "/requests")]
     public async Task ManufacturerAndAdminPages_WrongRole_IsDenied(string email, string path)
     {
@@ -41,6 +44,19 @@ public sealed class AccessPagesTests(SqliteApp app)
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/account/access-denied", HttpSignIn.SameOriginPath(response), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("admin@acme.example", "/audit")]
+    [InlineData("admin@acme.example", "/admin/audit")]
+    [InlineData("alice@boltnut.example", "/audit")]
+    public async Task AuditPage_Auditor_Renders(string email, string path)
+    {
+        var client = await app.SignedInClientAsync(email);
+
+        var page = await client.GetStringAsync(path);
+
+        Assert.Contains("Audit trail", page, StringComparison.Ordinal);
     }
 
     [Fact]

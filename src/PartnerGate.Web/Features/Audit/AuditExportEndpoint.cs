@@ -1,0 +1,69 @@
+using Mediator;
+using Microsoft.Net.Http.Headers;
+using PartnerGate.Domain.Common;
+using PartnerGate.Web.Infrastructure.Security;
+
+namespace PartnerGate.Web.Features.Audit;
+
+/// <summary>
+/// <c>GET /audit/export?format=jsonl|csv&amp;…filters</c>: the viewer's download, cookie-authenticated. Same
+/// filters and scope as the page; the export is audited first, then streamed as it is read.
+/// </summary>
+public static class AuditExportEndpoint
+{
+    public const string Path = "/audit/export";
+    public const string FormatName = "format";
+
+    public static IEndpointRouteBuilder MapAuditExport(this IEndpointRouteBuilder endpoints)
+    {
+        // Signed in is checked here (a browser without a session is sent to sign in and back); who may export is
+        // checked by RecordAuditExportCommand's policy, which answers 403 with problem details.
+        endpoints.MapGet(Path, ExportAsync).RequireAuthorization(Policies.SignedIn).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<IResult> ExportAsync(HttpContext http, IMediator mediator, AuditExport export, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var query = http.Request.Query;
+        if (query[FormatName].Count > 1 || !AuditExport.TryParseFormat(query[FormatName], out var format))
+        {
+            return Problem(Error.Validation("invalid_format", "'format' must be jsonl or csv."));
+        }
+
+        var parsed = AuditEventFilter.Parse(name => query[name]);
+        if (!parsed.IsSuccess)
+        {
+            return Problem(parsed.Error!);
+        }
+
+        var recorded = await mediator.Send(new RecordAuditExportCommand(parsed.Value, format), cancellationToken);
+        if (!recorded.IsSuccess)
+        {
+            return Problem(recorded.Error!);
+        }
+
+        var response = http.Response;
+        response.ContentType = AuditExport.MediaType(format) + "; charset=utf-8";
+        response.Headers[HeaderNames.ContentDisposition] = new ContentDispositionHeaderValue("attachment")
+        {
+            FileNameStar = AuditExport.FileName(format, clock.GetUtcNow()),
+        }.ToString();
+        response.Headers.CacheControl = "no-store";
+        // Kestrel sends the body chunked as it is written; nothing is buffered whole.
+        await export.WriteAsync(parsed.Value, recorded.Value.PartnerId, format, response.Body, cancellationToken);
+        return Results.Empty;
+    }
+
+    public static IResult Problem(Error error) => Results.Problem(
+        statusCode: error.Kind switch
+        {
+            ErrorKind.Validation => StatusCodes.Status400BadRequest,
+            ErrorKind.Forbidden or ErrorKind.PolicyRefused => StatusCodes.Status403Forbidden,
+            ErrorKind.NotFound => StatusCodes.Status404NotFound,
+            ErrorKind.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        title: error.Kind == ErrorKind.Validation ? "The filter is not valid." : "The export was refused.",
+        detail: error.Message,
+        extensions: new Dictionary<string, object?> { ["code"] = error.Code });
+}
