@@ -11,7 +11,7 @@ using PartnerGate.Data;
 namespace PartnerGate.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(PartnerGateDbContext))]
-    [Migration("20261126202631_AccessReviews")]
+    [Migration("20261126213415_AccessReviews")]
     partial class AccessReviews
     {
         /// <inheritdoc />
@@ -1046,12 +1046,20 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Action");
 
+                    b.HasIndex("ActorId");
+
+                    b.HasIndex("ActorName");
+
                     b.HasIndex("Id")
                         .IsUnique();
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("PartnerId", "OccurredAt");
+                    b.HasIndex("TargetId");
+
+                    b.HasIndex("TargetType");
+
+                    b.HasIndex("PartnerId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
                 });

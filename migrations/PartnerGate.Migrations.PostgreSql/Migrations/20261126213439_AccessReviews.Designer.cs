@@ -13,7 +13,7 @@ using PartnerGate.Data;
 namespace PartnerGate.Migrations.PostgreSql.Migrations
 {
     [DbContext(typeof(PartnerGateDbContext))]
-    [Migration("20261126202936_AccessReviews")]
+    [Migration("20261126213439_AccessReviews")]
     partial class AccessReviews
     {
         /// <inheritdoc />
@@ -1058,12 +1058,20 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("Action");
 
+                    b.HasIndex("ActorId");
+
+                    b.HasIndex("ActorName");
+
                     b.HasIndex("Id")
                         .IsUnique();
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("PartnerId", "OccurredAt");
+                    b.HasIndex("TargetId");
+
+                    b.HasIndex("TargetType");
+
+                    b.HasIndex("PartnerId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
                 });

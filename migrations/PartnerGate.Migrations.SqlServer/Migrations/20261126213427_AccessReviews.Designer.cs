@@ -12,7 +12,7 @@ using PartnerGate.Data;
 namespace PartnerGate.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(PartnerGateDbContext))]
-    [Migration("20261126202802_AccessReviews")]
+    [Migration("20261126213427_AccessReviews")]
     partial class AccessReviews
     {
         /// <inheritdoc />
@@ -1062,12 +1062,20 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
 
                     b.HasIndex("Action");
 
+                    b.HasIndex("ActorId");
+
+                    b.HasIndex("ActorName");
+
                     b.HasIndex("Id")
                         .IsUnique();
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("PartnerId", "OccurredAt");
+                    b.HasIndex("TargetId");
+
+                    b.HasIndex("TargetType");
+
+                    b.HasIndex("PartnerId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
                 });
