@@ -283,14 +283,14 @@ public sealed class AccessReview
             return Error.Conflict("review.deadline_not_reached", "The deadline of this review has not come yet.");
         }
 
-        var starter = new Actor(StartedByUserId, StartedByName, null, new HashSet<string>(StringComparer.Ordinal) { Roles.Administrator });
         var reason = AutoRevocationReason;
         var revoked = new List<(AccessReviewItem, Grant)>();
         foreach (var item in items.Where(i => i.Outcome == ReviewItemOutcome.Pending))
         {
             if (grants.TryGetValue(item.GrantId, out var grant) && IsLive(grant))
             {
-                var result = grant.Revoke(starter, reason, now);
+                // Nobody decided: PartnerGate revokes by the review's rule, and names no person as the revoker.
+                var result = grant.RevokeBySystem(reason, now);
                 if (!result.IsSuccess)
                 {
                     return result.Error!;

@@ -145,6 +145,26 @@ public sealed class Grant
     }
 
     /// <summary>
+    /// Revoked by PartnerGate itself, on a rule no person applied at that moment (an access review's deadline passed
+    /// with the grant undecided): no one is named as the revoker, and the reason says which rule it was.
+    /// </summary>
+    public Result RevokeBySystem(string reason, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Error.Validation("grant.revoke_reason_required", "A revocation by PartnerGate must say which rule caused it.");
+        }
+
+        if (Status is GrantStatus.Expired or GrantStatus.Revoked)
+        {
+            return Error.Conflict("grant.already_ended", $"This grant is already {Status.ToString().ToLowerInvariant()}.");
+        }
+
+        End(GrantStatus.Revoked, now, null, reason.Trim());
+        return Result.Success();
+    }
+
+    /// <summary>
     /// Starts the reason of every suspension by posture: the sweep resumes only grants it suspended itself, and
     /// never suspends one twice. Kept in the reason rather than in a new column, so it needs no schema change.
     /// </summary>

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Data;
+using PartnerGate.Domain.Auditing;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Partners;
+using PartnerGate.Web.Infrastructure.Auditing;
 using PartnerGate.Web.Infrastructure.Mediator;
 
 namespace PartnerGate.Web.Features.Account;
@@ -49,7 +51,8 @@ public sealed class CompleteFederatedSignInHandler(
     PartnerGateDbContext identityDb,
     UserManager<PartnerGateUser> users,
     SignInManager<PartnerGateUser> signInManager,
-    TimeProvider clock)
+    TimeProvider clock,
+    IPublisher publisher)
     : ICommandHandler<CompleteFederatedSignInCommand, Result<FederatedSignInOutcome>>
 {
     private const int MaximumClaimLength = 256;
@@ -170,8 +173,11 @@ public sealed class CompleteFederatedSignInHandler(
         string subject, string email, string displayName, string role, CancellationToken cancellationToken)
     {
         var actor = new AuditActor($"idp:{provider.Id:N}", provider.DisplayName);
+        // Identity's stores write through this context, so this is its own transaction, not the unit of work's: the events
+        // it commits are handed to the structured log here, as the unit of work does for its own.
+        IReadOnlyList<AuditEvent> committed = [];
         var strategy = identityDb.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async ct =>
+        var outcome = await strategy.ExecuteAsync(async ct =>
         {
             identityDb.ChangeTracker.Clear();
             await using var transaction = await identityDb.Database.BeginTransactionAsync(ct);
@@ -254,13 +260,21 @@ public sealed class CompleteFederatedSignInHandler(
 
             if (audit.Count > 0)
             {
-                await AuditTrail.AppendAsync(identityDb, audit, actor, clock.GetUtcNow(), ct);
+                var appended = await AuditTrail.AppendAsync(identityDb, audit, actor, clock.GetUtcNow(), ct);
                 await identityDb.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
+                committed = appended;
             }
 
             return Result<PartnerGateUser>.Success(user);
         }, cancellationToken);
+
+        if (committed.Count > 0)
+        {
+            await publisher.Publish(new AuditEventsCommitted(committed), cancellationToken);
+        }
+
+        return outcome;
 
         AuditEntry Entry(string action, PartnerGateUser user, object details) =>
             new(action, "User", user.Id.ToString(), partner.Id, System.Text.Json.JsonSerializer.Serialize(details, AuditJson));

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Grants;
+using PartnerGate.Web.Features.Audit;
 using PartnerGate.Web.Infrastructure.Security;
 using PartnerGate.Web.Infrastructure.TokenService;
 using Scalar.AspNetCore;
@@ -75,6 +76,16 @@ public static class AdminApiEndpoints
             .WithSummary("Get one access request with its decisions").Produces<AdminAccessRequestDetails>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        // The audit export needs admin.audit alone (not admin.read): the same parsing, audit event and stream as the
+        // portal's download, with the bearer user as the caller.
+        Group(app).RequireAuthorization(AdminApiPolicies.Audit)
+            .MapGet("/audit-events/export", ExportAuditEventsAsync).WithName("ExportAuditEvents").WithTags("Audit")
+            .WithSummary("Export audit events").WithDescription(
+                "The audit events matching the filters, oldest first, streamed as JSON Lines or CSV. The export itself is audited (audit.exported).")
+            .Produces(StatusCodes.Status200OK, contentType: AuditExport.MediaType(AuditExportFormat.Jsonl))
+            .Produces(StatusCodes.Status200OK, contentType: AuditExport.MediaType(AuditExportFormat.Csv))
+            .ProducesValidationProblem();
+
         // Anything else under the API is a problem too, never the portal's HTML page.
         Group(app).Map("/{**rest}", () => TypedResults.Problem("There is no such admin API route.", statusCode: StatusCodes.Status404NotFound,
                 title: "Not found.", type: AdminApiProblems.ProblemTypeBase + "route_not_found"))
@@ -100,6 +111,21 @@ public static class AdminApiEndpoints
         [property: FromQuery(Name = "partner"), Description("A partner id (GUID)")] string? Partner,
         [property: FromQuery(Name = "page"), Description("1-based page number (default 1)")] string? Page,
         [property: FromQuery(Name = "pageSize"), Description("Items per page, 1–200 (default 50)")] string? PageSize);
+
+    public sealed record AuditExportParameters(
+        [property: FromQuery(Name = "format"), Description("jsonl or csv")] string? Format,
+        [property: FromQuery(Name = "from"), Description("Events at or after this instant (ISO 8601)")] string? From,
+        [property: FromQuery(Name = "to"), Description("Events before this instant (ISO 8601)")] string? To,
+        [property: FromQuery(Name = "actor"), Description("The actor's id or name, exactly")] string? Actor,
+        [property: FromQuery(Name = "partner"), Description("A partner id (GUID)")] string? Partner,
+        [property: FromQuery(Name = "action"), Description("An action (grant.revoked), or a prefix ending in * (grant.*)")] string? Action,
+        [property: FromQuery(Name = "target"), Description("The target's id or type, exactly")] string? Target);
+
+    private static Task<IResult> ExportAuditEventsAsync(
+        // Declared so the OpenAPI document lists the filters; the values are read from the query by the shared parser.
+        [AsParameters] AuditExportParameters parameters, HttpContext http, IMediator mediator, AuditExport export, TimeProvider clock,
+        CancellationToken cancellationToken) =>
+        AuditExportEndpoint.StreamAsync(http, mediator, export, clock, AdminApiProblems.From, cancellationToken);
 
     private static async Task<IResult> ListGrantsAsync([AsParameters] GrantListParameters parameters, IMediator mediator, CancellationToken cancellationToken)
     {

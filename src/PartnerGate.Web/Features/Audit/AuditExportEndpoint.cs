@@ -22,24 +22,32 @@ public static class AuditExportEndpoint
         return endpoints;
     }
 
-    private static async Task<IResult> ExportAsync(HttpContext http, IMediator mediator, AuditExport export, TimeProvider clock, CancellationToken cancellationToken)
+    private static Task<IResult> ExportAsync(HttpContext http, IMediator mediator, AuditExport export, TimeProvider clock, CancellationToken cancellationToken) =>
+        StreamAsync(http, mediator, export, clock, Problem, cancellationToken);
+
+    /// <summary>
+    /// Parses the query, audits the export, then streams it. Shared by the portal's download and the admin API's route,
+    /// which differ only in who the caller is (cookie or bearer) and how a refusal is worded.
+    /// </summary>
+    public static async Task<IResult> StreamAsync(
+        HttpContext http, IMediator mediator, AuditExport export, TimeProvider clock, Func<Error, IResult> problem, CancellationToken cancellationToken)
     {
         var query = http.Request.Query;
         if (query[FormatName].Count > 1 || !AuditExport.TryParseFormat(query[FormatName], out var format))
         {
-            return Problem(Error.Validation("invalid_format", "'format' must be jsonl or csv."));
+            return problem(Error.Validation("invalid_format", "'format' must be jsonl or csv."));
         }
 
         var parsed = AuditEventFilter.Parse(name => query[name]);
         if (!parsed.IsSuccess)
         {
-            return Problem(parsed.Error!);
+            return problem(parsed.Error!);
         }
 
         var recorded = await mediator.Send(new RecordAuditExportCommand(parsed.Value, format), cancellationToken);
         if (!recorded.IsSuccess)
         {
-            return Problem(recorded.Error!);
+            return problem(recorded.Error!);
         }
 
         var response = http.Response;

@@ -28,9 +28,10 @@ public sealed partial class DemoDataSeeder
         IConfiguration configuration,
         IHostEnvironment environment,
         Account.StaffAuthenticator authenticator,
+        global::Mediator.IPublisher publisher,
         ILogger<DemoDataSeeder> logger,
         IdentityProviderSecrets identityProviderSecrets)
-        : this(db, userManager, roleManager, clock, configuration, environment, authenticator, logger)
+        : this(db, userManager, roleManager, clock, configuration, environment, authenticator, publisher, logger)
     {
         this.identityProviderSecrets = identityProviderSecrets;
 

@@ -20,6 +20,7 @@ public sealed partial class DemoDataSeeder(
     IConfiguration configuration,
     IHostEnvironment environment,
     Account.StaffAuthenticator authenticator,
+    global::Mediator.IPublisher publisher,
     ILogger<DemoDataSeeder> logger)
 {
     /// <summary>The one password of every demo account. Demo data is never seeded unless asked for.</summary>
@@ -146,9 +147,17 @@ public sealed partial class DemoDataSeeder(
 
             await SeedClientsAsync(audit, now, ct);
             await SeedIdentityProviderAsync(audit, now, ct);
-            await AuditTrail.AppendAsync(db, audit, AuditActor.System, now, ct);
+            var appended = await AuditTrail.AppendAsync(db, audit, AuditActor.System, now, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+
+            // Its own transaction (Identity's stores save through this context), so its events reach the structured
+            // log from here, as the unit of work's do from there.
+            if (appended.Count > 0)
+            {
+                await publisher.Publish(new Infrastructure.Auditing.AuditEventsCommitted(appended), ct);
+            }
+
             if (audit.Count > 0)
             {
                 LogSeeded(audit.Count);

@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
+using PartnerGate.Domain.Grants;
 using PartnerGate.EndToEndTests.Infrastructure;
 using PartnerGate.EndToEndTests.Pages;
 using PartnerGate.SupplyNetworkData;
@@ -65,34 +67,59 @@ public sealed class AccessMapPageTests(PortalFixture portal)
         await Expect(userPage.GetByText("Blast radius")).ToHaveCountAsync(0);
     }
 
-    /// <summary>An upcoming grant for BoltNut (line telemetry for bob in 6 hours) and an active one for FastFreight, so the map has both kinds.</summary>
+    /// <summary>
+    /// An upcoming grant for BoltNut (line telemetry in 6 hours) and an active one for FastFreight, so the map has both
+    /// kinds. BoltNut's is held by a user of this test's own: the shared portal's other tests request, approve and
+    /// revoke line telemetry for bob while this one runs, and must not find a second row of his, nor take this one.
+    /// </summary>
     private async Task ArrangeAsync()
     {
+        await using var services = portal.Services.CreateAsyncScope();
+        var mapUser = await MapUserAsync(services.ServiceProvider.GetRequiredService<UserManager<PartnerGateUser>>());
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContextAsync();
         var now = DateTimeOffset.UtcNow;
         var approver = await ActorAsync(db, "approver@acme.example", Roles.Approver);
         var secondApprover = await ActorAsync(db, "approver2@acme.example", Roles.Approver);
         foreach (var (partnerName, email, role, resourceName, scope, subject, startsIn, duration) in new[]
         {
-            (BoltNut, "bob@boltnut.example", Roles.PartnerUser, "line-telemetry", "telemetry.read", (AccessSubject?)null, TimeSpan.FromHours(6), TimeSpan.FromHours(8)),
+            (BoltNut, mapUser.Email!, Roles.PartnerUser, "line-telemetry", "telemetry.read", AccessSubject.ForUser(mapUser.Id), TimeSpan.FromHours(6), TimeSpan.FromHours(8)),
             ("FastFreight Logistics", "carol@fastfreight.example", Roles.PartnerAdmin, "inventory", "inventory.read", AccessSubject.ForClient("fastfreight-tms"), TimeSpan.Zero, TimeSpan.FromDays(2)),
         })
         {
             var partner = await db.Partners.SingleAsync(p => p.Name == partnerName);
             var resource = await db.Resources.SingleAsync(r => r.Name == resourceName);
             var requester = await ActorAsync(db, email, role);
-            if (await db.Grants.AnyAsync(g => g.PartnerId == partner.Id && g.ResourceId == resource.Id))
+            var wanted = startsIn > TimeSpan.Zero ? GrantStatus.Scheduled : GrantStatus.Active;
+            if (await db.Grants.AnyAsync(g => g.PartnerId == partner.Id && g.ResourceId == resource.Id && g.Status == wanted
+                    && g.Subject.Kind == subject.Kind && g.Subject.Id == subject.Id))
             {
                 continue;
             }
 
-            var request = AccessRequest.Submit(partner, resource, requester, subject ?? AccessSubject.ForUser(requester.UserId), [scope], now + startsIn, duration,
+            var request = AccessRequest.Submit(partner, resource, requester, subject, [scope], now + startsIn, duration,
                 "End-to-end test of the access map.", null, now).Value;
             db.AccessRequests.Add(request);
             db.Grants.Add(request.Approve(resource, partner, approver, now).Value ?? request.Approve(resource, partner, secondApprover, now).Value!);
         }
 
         await db.SaveChangesAsync();
+    }
+
+    private static async Task<PartnerGateUser> MapUserAsync(UserManager<PartnerGateUser> users)
+    {
+        const string email = "mara.map@boltnut.example";
+        if (await users.FindByEmailAsync(email) is { } existing)
+        {
+            return existing;
+        }
+
+        var user = new PartnerGateUser
+        {
+            UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Mara Map", PartnerId = DemoPartners.BoltNutId, LockoutEnabled = true,
+        };
+        Assert.True((await users.CreateAsync(user)).Succeeded);
+        Assert.True((await users.AddToRoleAsync(user, Roles.PartnerUser)).Succeeded);
+        return user;
     }
 
     private static async Task<Actor> ActorAsync(PartnerGateDbContext db, string email, string role)

@@ -273,6 +273,37 @@ public sealed partial class AdminApiTests(SqliteApp sqlite, PostgreSqlApp postgr
         Assert.Contains("script-src 'self';", elsewhere, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task AuditExport_NeedsTheAuditScope_StreamsTheFilteredEvents_AndIsItselfAudited(DatabaseProvider provider)
+    {
+        var app = apps.For(provider);
+        var auditToken = await app.AdminTokenAsync(Admin, null, AdminApiTokens.AuditScope);
+        var readToken = await app.AdminTokenAsync(Admin, null, AdminApiTokens.ReadScope);
+
+        var refused = await AdminConsoleFlow.ProblemAsync(await app.CallAsync("/api/admin/audit-events/export?format=jsonl", readToken), HttpStatusCode.Forbidden);
+        Assert.Contains("insufficient_scope", refused.GetRawText(), StringComparison.Ordinal);
+        await AdminConsoleFlow.ProblemAsync(await app.CallAsync("/api/admin/audit-events/export?format=xml", auditToken), HttpStatusCode.BadRequest);
+        await AdminConsoleFlow.ProblemAsync(await app.CallAsync("/api/admin/audit-events/export?format=jsonl&from=yesterday", auditToken), HttpStatusCode.BadRequest);
+
+        var export = await app.CallAsync("/api/admin/audit-events/export?format=jsonl&action=token.*", auditToken);
+
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("attachment", export.Content.Headers.ContentDisposition?.DispositionType);
+        var lines = (await export.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        var sequences = lines.Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(e => (Action: e.GetProperty("action").GetString()!, Sequence: e.GetProperty("sequence").GetInt64())).ToList();
+        Assert.All(sequences, e => Assert.StartsWith("token.", e.Action, StringComparison.Ordinal));
+        Assert.Equal(sequences.Select(e => e.Sequence).Order(), sequences.Select(e => e.Sequence));
+
+        var adminId = (await app.UserIdAsync(Admin)).ToString();
+        await using var db = app.CreateDbContext();
+        var exports = db.AuditEvents.Where(e => e.Action == "audit.exported" && e.ActorId == adminId).ToList();
+        Assert.Contains(exports, e => e.Details!.Contains("token.*", StringComparison.Ordinal));
+        Assert.DoesNotContain(exports, e => e.Details!.Contains("xml", StringComparison.Ordinal) || e.Details!.Contains("yesterday", StringComparison.Ordinal));
+    }
+
     [GeneratedRegex("(?:src|href)=\"([^\"]+)\"")]
     private static partial Regex AssetReference();
 

@@ -197,6 +197,7 @@ public sealed class AccessReviewTests
         Assert.Equal(undecided.Id, Assert.Single(revoked).Grant.Id);
         Assert.Equal(GrantStatus.Revoked, undecided.Status);
         Assert.Contains("access review of BoltNut Supply", undecided.StatusReason, StringComparison.Ordinal);
+        Assert.Null(undecided.RevokedByUserId);
         Assert.Equal(GrantStatus.Active, kept.Status);
         Assert.Equal(ReviewItemOutcome.GrantEnded, review.Items.Single(i => i.GrantId == endedMeanwhile.Id).Outcome);
         Assert.Equal(ReviewItemOutcome.AutoRevoked, review.Items.Single(i => i.GrantId == undecided.Id).Outcome);
