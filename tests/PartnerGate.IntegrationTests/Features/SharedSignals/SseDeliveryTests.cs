@@ -84,18 +84,28 @@ public sealed class SseDeliveryTests(ITestOutputHelper output)
         await using var sse = await SseConnection.OpenAsync(http, streamId);
         var synced = JsonNode.Parse((await sse.UntilSyncedAsync()).Synced.Data)!["cursor"]!.GetValue<long>();
 
+        // Invariant 5 is measured from the revocation's commit, as the revocation-lag benchmark does: the event's
+        // OccurredAt is taken inside the command's transaction, just before it commits. The whole command's time
+        // (its first, cold run in this process) is printed for reference; a loaded CI machine stretches it past
+        // a second on its own, and that is not the feed's latency.
         var clock = Stopwatch.StartNew();
         Assert.True((await portal.SendAsync<Result>(new RevokeGrantCommand(client.GrantIds[0], "Contract ended"), Approver)).IsSuccess);
         var message = await sse.NextAsync("set", TimeSpan.FromSeconds(5));
-        var latency = clock.Elapsed;
-        output.WriteLine($"{provider}: revoke command start → SET received: {latency.TotalMilliseconds:F0} ms");
-        Assert.True(latency < TimeSpan.FromSeconds(1), $"{latency.TotalMilliseconds} ms");
-
+        var commandToReceipt = clock.Elapsed;
         var token = await portal.VerifySetAsync(message.Data, DemoResourceServer);
+        var payload = Payload(token);
+        await using (var db = portal.CreateDbContext())
+        {
+            var jti = Guid.Parse(payload["jti"]!.GetValue<string>());
+            var occurredAt = (await db.SecurityEvents.AsNoTracking().SingleAsync(e => e.Id == jti)).OccurredAt;
+            var latency = message.ReceivedAt - occurredAt;
+            output.WriteLine($"{provider}: commit → SET received: {latency.TotalMilliseconds:F0} ms (command start → SET received: {commandToReceipt.TotalMilliseconds:F0} ms)");
+            Assert.True(latency < TimeSpan.FromSeconds(1), $"commit → SET received took {latency.TotalMilliseconds} ms");
+        }
+
         Assert.Equal("secevent+jwt", token.Typ);
         Assert.Contains(token.Alg, new[] { SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSsaPssSha256 });
         Assert.False(string.IsNullOrEmpty(token.Kid));
-        var payload = Payload(token);
         Assert.Equal(synced + 1, payload["pg_seq"]!.GetValue<long>());
         Assert.Equal(message.Id, payload["pg_seq"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(Guid.TryParse(payload["jti"]!.GetValue<string>(), out _));
