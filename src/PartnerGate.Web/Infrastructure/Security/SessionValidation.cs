@@ -64,7 +64,8 @@ internal sealed class SessionRevalidatingAuthenticationStateProvider(
     ILoggerFactory loggerFactory,
     IServiceScopeFactory scopeFactory,
     IOptions<IdentityOptions> identityOptions,
-    IConfiguration configuration) : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+    IConfiguration configuration,
+    IHostApplicationLifetime lifetime) : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(configuration.GetValue("Sessions:RevalidationSeconds", 1.0));
 
@@ -75,8 +76,17 @@ internal sealed class SessionRevalidatingAuthenticationStateProvider(
             return true;
         }
 
-        await using var scope = scopeFactory.CreateAsyncScope();
-        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContextAsync(cancellationToken);
-        return await SessionValidation.IsStillValidAsync(db, authenticationState.User, identityOptions.Value.ClaimsIdentity.SecurityStampClaimType, cancellationToken);
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContextAsync(cancellationToken);
+            return await SessionValidation.IsStillValidAsync(db, authenticationState.User, identityOptions.Value.ClaimsIdentity.SecurityStampClaimType, cancellationToken);
+        }
+        catch (ObjectDisposedException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The host is shutting down under an open circuit: the services are gone and so is the circuit. Treat the
+            // session as ended (deny by default) without logging a shutdown race as an error.
+            return false;
+        }
     }
 }
