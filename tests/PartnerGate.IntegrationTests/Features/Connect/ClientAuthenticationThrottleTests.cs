@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PartnerGate.Data;
+using PartnerGate.Domain.Common;
 using PartnerGate.IntegrationTests.Infrastructure;
+using PartnerGate.Web.Features.Clients;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Infrastructure.Security;
 using static PartnerGate.IntegrationTests.Features.Connect.TokenClients;
@@ -24,14 +26,14 @@ namespace PartnerGate.IntegrationTests.Features.Connect;
 /// </summary>
 public sealed class ClientAuthenticationThrottleTests
 {
-    private const int Limit = 3;
+    private const int Limit = 4;
     private const int WindowSeconds = 60;
 
     public static TheoryData<DatabaseProvider> Providers => Apps.Providers;
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task Token_AfterTheLimitOfWrongSecrets_TheRightSecretFromThatAddressIs429_UnverifiedUntilTheWindowEnds(DatabaseProvider provider)
+    public async Task Token_AfterTheLimitOfFailures_TheRightSecretFromThatAddressIs429_UnverifiedUntilTheWindowEnds(DatabaseProvider provider)
     {
         await using var world = await ThrottleWorld.StartAsync(provider);
         var client = await world.App.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(2)));
@@ -44,15 +46,19 @@ public sealed class ClientAuthenticationThrottleTests
             await AssertTokenAsync(attacker, client);
         }
 
+        // Four kinds of failure, one each, use up the budget of four: a wrong secret (verified: the counter works)...
         var verifiedBefore = world.SecretVerifications;
-        for (var i = 0; i < Limit - 1; i++)
-        {
-            await AssertInvalidClientAsync(await attacker.RequestTokenAsync(client.ClientId, "wrong-" + i, "orders.read"));
-        }
-
+        await AssertInvalidClientAsync(await attacker.RequestTokenAsync(client.ClientId, "wrong-secret", "orders.read"));
         Assert.True(world.SecretVerifications > verifiedBefore, "a wrong secret is verified while under the limit");
 
-        // A malformed Basic header is a failure too: it uses up the budget.
+        // ...an unknown client_id, a disabled client with its right secret...
+        await AssertInvalidClientAsync(await attacker.RequestTokenAsync("nobody-" + Guid.NewGuid().ToString("N"), "nothing", "orders.read"));
+        var disabled = await world.App.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(2)));
+        var disabling = await world.App.SendAsync<Result>(new DisableApiClientCommand(disabled.ClientId, "Suspected leak of the secret."), "alice@boltnut.example");
+        Assert.True(disabling.IsSuccess, disabling.Error?.Message);
+        await AssertInvalidClientAsync(await attacker.RequestTokenAsync(disabled.ClientId, disabled.Secret, "orders.read"));
+
+        // ...and a Basic header that does not parse.
         using (var malformed = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
         {
             Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
