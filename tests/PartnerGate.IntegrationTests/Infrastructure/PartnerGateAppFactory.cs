@@ -57,6 +57,8 @@ public class PartnerGateAppFactory : WebApplicationFactory<Program>, IAsyncLifet
             ["ConnectionStrings:PartnerGate"] = connectionString,
             ["Demo:Seed"] = "true",
             ["RateLimiting:SignIn:PermitLimit"] = "100000",
+            // Shared apps see every class's deliberate bad credentials from one address; the throttle's own tests set a low limit.
+            ["RateLimiting:ClientAuthentication:PermitLimit"] = "100000",
         };
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
         {

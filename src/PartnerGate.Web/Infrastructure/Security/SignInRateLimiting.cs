@@ -17,6 +17,9 @@ public static class SignInRateLimiting
 
     public static IServiceCollection AddSignInRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
+        // Failed client authentication (token, introspection, revocation, SSF) has a limit of its own: it counts only
+        // failures and reads the app's TimeProvider, which the built-in limiters cannot (see ClientAuthenticationThrottle).
+        services.AddClientAuthenticationThrottle(configuration);
         var permitLimit = configuration.GetValue("RateLimiting:SignIn:PermitLimit", 10);
         var window = TimeSpan.FromSeconds(configuration.GetValue("RateLimiting:SignIn:WindowSeconds", 60));
         services.AddRateLimiter(options =>

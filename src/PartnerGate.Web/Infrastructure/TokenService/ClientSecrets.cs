@@ -59,7 +59,8 @@ public sealed class PartnerGateApplicationManager(
     IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,
     ILogger<OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>> logger,
     IOptionsMonitor<OpenIddictCoreOptions> options,
-    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store)
+    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
+    Security.ClientAuthenticationMetrics metrics)
     : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
 {
     private readonly Dictionary<string, OpenIddictEntityFrameworkCoreApplication?> byClientId = new(StringComparer.Ordinal);
@@ -106,8 +107,12 @@ public sealed class PartnerGateApplicationManager(
     protected override ValueTask<string> ObfuscateClientSecretAsync(string secret, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(ClientSecrets.Hash(secret));
 
-    protected override ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(ClientSecrets.Verify(secret, comparand));
+    /// <summary>Counted (<see cref="Security.ClientAuthenticationMetrics"/>): the work a throttled address must not cause.</summary>
+    protected override ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default)
+    {
+        metrics.SecretVerified();
+        return ValueTask.FromResult(ClientSecrets.Verify(secret, comparand));
+    }
 }
 
 /// <summary>RFC 8252 §7.3 loopback redirect URIs: <c>http</c> to the IP literal <c>127.0.0.1</c> or <c>[::1]</c>, no fragment, no user info.</summary>

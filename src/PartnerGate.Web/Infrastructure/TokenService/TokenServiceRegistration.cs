@@ -98,6 +98,7 @@ public static class TokenServiceRegistration
                 server.AddEventHandler(ExternalSubjectTokens.Descriptor);
                 server.AddEventHandler(GrantLifetimeCap.Descriptor);
                 server.UseResourceServerIntrospection();
+                server.UseClientAuthenticationThrottling();
 
                 var aspNetCore = server.UseAspNetCore()
                     .EnableTokenEndpointPassthrough()
