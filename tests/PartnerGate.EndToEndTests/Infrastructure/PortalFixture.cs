@@ -121,6 +121,9 @@ public class PortalFixture : IAsyncLifetime
             // All browser contexts sign in from 127.0.0.1: with the default 10 sign-ins a minute the tenth
             // test's sign-in got 429. The limiter itself is tested in the integration tests.
             builder.UseSetting("RateLimiting:SignIn:PermitLimit", "100000");
+            // Likewise every test's API clients authenticate from 127.0.0.1, and some fail on purpose (disabled
+            // clients, rotated secrets): the failed-client-authentication throttle is tested in the integration tests.
+            builder.UseSetting("RateLimiting:ClientAuthentication:PermitLimit", "100000");
             foreach (var (key, value) in extraSettings)
             {
                 builder.UseSetting(key, value);
