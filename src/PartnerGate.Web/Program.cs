@@ -105,12 +105,16 @@ builder.Services.AddSingleton<AccessSweepService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessSweepService>());
 
 builder.Services.AddSignInRateLimiting(builder.Configuration);
+builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);
 builder.Services.AddProblemDetails();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 
 var app = builder.Build();
+
+// First, so the HSTS/scheme checks, the rate limiters and authentication all see the client's address and scheme.
+app.UseTrustedProxies();
 
 if (!app.Environment.IsDevelopment())
 {

@@ -210,6 +210,60 @@ public sealed class ClientAuthenticationThrottleTests
     }
 
     [Fact]
+    public async Task BehindATrustedProxy_TheForwardedClientAddressIsCounted_AndNobodyElseCanChooseTheAddressTheyAreCountedUnder()
+    {
+        await using var world = await ThrottleWorld.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?>
+        {
+            [TrustedProxies.ProxiesKey + ":0"] = "10.0.0.1",
+        });
+        var client = await world.App.CreateServiceClientAsync(BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(2)));
+        using var attackerViaProxy = world.ClientFrom("10.0.0.1", forwardedFor: "203.0.113.7");
+        using var bystanderViaProxy = world.ClientFrom("10.0.0.1", forwardedFor: "198.51.100.9");
+
+        // One client behind the proxy uses up its budget; it is throttled, the proxy (and so its other clients) is not.
+        for (var i = 0; i < Limit; i++)
+        {
+            await AssertInvalidClientAsync(await attackerViaProxy.RequestTokenAsync(client.ClientId, "wrong-secret", "orders.read"));
+        }
+
+        using (var refused = await attackerViaProxy.RequestTokenAsync(client.ClientId, client.Secret, "orders.read"))
+        {
+            await AssertThrottledOAuthAsync(refused);
+        }
+
+        await AssertTokenAsync(bystanderViaProxy, client);
+
+        // A sender that is not a listed proxy can't pick its address with X-Forwarded-For: it is counted under its own
+        // connection address (throttled after the limit), and the address it named is not touched.
+        using var spoofer = world.ClientFrom("192.0.2.50", forwardedFor: "198.51.100.9");
+        for (var i = 0; i < Limit; i++)
+        {
+            await AssertInvalidClientAsync(await spoofer.RequestTokenAsync(client.ClientId, "wrong-secret", "orders.read"));
+        }
+
+        using (var refused = await spoofer.RequestTokenAsync(client.ClientId, client.Secret, "orders.read"))
+        {
+            await AssertThrottledOAuthAsync(refused);
+        }
+
+        await AssertTokenAsync(bystanderViaProxy, client);
+    }
+
+    [Theory]
+    [InlineData(TrustedProxies.ProxiesKey, "10.0.0.300")]
+    [InlineData(TrustedProxies.NetworksKey, "10.0.0.0/33")]
+    public async Task AnInvalidTrustedProxy_StopsTheAppAtStartUp(string key, string value)
+    {
+        await using var app = new PartnerGateAppFactory(DatabaseProvider.Sqlite, extraSettings: new Dictionary<string, string?>
+        {
+            [key + ":0"] = value,
+        });
+        var failure = Assert.ThrowsAny<Exception>(() => app.Server);
+        Assert.Contains(key + ":0", failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains(value, failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnInvalidLimit_StopsTheAppAtStartUp()
     {
         await using var app = new PartnerGateAppFactory(DatabaseProvider.Sqlite, extraSettings: new Dictionary<string, string?>
@@ -277,15 +331,21 @@ public sealed class ClientAuthenticationThrottleTests
         private readonly MeterListener listener = new();
         private long secretVerifications;
 
-        private ThrottleWorld(DatabaseProvider provider)
+        private ThrottleWorld(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings)
         {
+            var extraSettings = new Dictionary<string, string?>
+            {
+                ["RateLimiting:ClientAuthentication:PermitLimit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RateLimiting:ClientAuthentication:WindowSeconds"] = WindowSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                extraSettings[key] = value;
+            }
+
             App = new PartnerGateAppFactory(
                 provider,
-                extraSettings: new Dictionary<string, string?>
-                {
-                    ["RateLimiting:ClientAuthentication:PermitLimit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["RateLimiting:ClientAuthentication:WindowSeconds"] = WindowSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                },
+                extraSettings: extraSettings,
                 configureServices: services =>
                 {
                     services.AddSingleton<TimeProvider>(Clock);
@@ -299,14 +359,14 @@ public sealed class ClientAuthenticationThrottleTests
 
         public long SecretVerifications => Interlocked.Read(ref secretVerifications);
 
-        public static async Task<ThrottleWorld> StartAsync(DatabaseProvider provider)
+        public static async Task<ThrottleWorld> StartAsync(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null)
         {
             if (provider == DatabaseProvider.PostgreSql)
             {
                 Assert.SkipUnless(PartnerGateAppFactory.PostgresAvailable, $"PostgreSQL not configured ({PartnerGateAppFactory.PostgresVariable}).");
             }
 
-            var world = new ThrottleWorld(provider);
+            var world = new ThrottleWorld(provider, settings);
             await world.App.InitializeAsync();
             var meterFactory = world.App.Services.GetRequiredService<IMeterFactory>();
             world.listener.InstrumentPublished = (instrument, listener) =>
@@ -323,10 +383,15 @@ public sealed class ClientAuthenticationThrottleTests
             return world;
         }
 
-        public HttpClient ClientFrom(string address)
+        public HttpClient ClientFrom(string address, string? forwardedFor = null)
         {
             var http = App.CreateClient();
             http.DefaultRequestHeaders.Add(AddressHeader, address);
+            if (forwardedFor is not null)
+            {
+                http.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
+            }
+
             return http;
         }
 
