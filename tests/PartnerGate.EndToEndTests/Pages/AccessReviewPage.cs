@@ -30,7 +30,8 @@ public sealed class AccessReviewPage(IPage page)
 
     private async Task DecideAsync(string subject, string verdict, string confirm, string comment)
     {
-        await Item(subject).GetByRole(AriaRole.Button, new() { Name = verdict, Exact = true }).ClickAsync();
+        // The buttons are named for screen readers: "Keep the grant of … on …".
+        await Item(subject).GetByRole(AriaRole.Button, new() { Name = $"{verdict} the grant of" }).ClickAsync();
         await Dialog.GetByLabel("Comment (required)").FillAsync(comment);
         await Dialog.GetByRole(AriaRole.Button, new() { Name = confirm }).ClickAsync();
         await Dialog.WaitForAsync(new() { State = WaitForSelectorState.Detached });

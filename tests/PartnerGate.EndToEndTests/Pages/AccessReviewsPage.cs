@@ -18,10 +18,10 @@ public sealed partial class AccessReviewsPage(IPage page)
     }
 
     /// <summary>
-    /// Starts a review of a partner's grants with the dialog's deadline (its default, two weeks ahead at 17:00 UTC) and the
-    /// reviewers named as the list shows them; returns the new review's id from the page it lands on.
+    /// Fills the start dialog for a review of a partner's grants with the dialog's deadline (its default, two weeks ahead
+    /// at 17:00 UTC) and the reviewers named as the list shows them.
     /// </summary>
-    public async Task<Guid> StartPartnerReviewAsync(string partnerName, params string[] reviewers)
+    public async Task FillPartnerReviewAsync(string partnerName, params string[] reviewers)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Start a review" }).ClickAsync();
         await Dialog.GetByText("Start an access review").WaitForAsync();
@@ -42,6 +42,11 @@ public sealed partial class AccessReviewsPage(IPage page)
             await Microsoft.Playwright.Assertions.Expect(Dialog.GetByLabel("Reviewers", new() { Exact = true })).ToHaveValueAsync(new Regex(Regex.Escape(reviewer.Split(" (")[0])));
         }
 
+    }
+
+    /// <summary>Starts the review the dialog describes; returns its id from the review page it lands on.</summary>
+    public async Task<Guid> ConfirmStartAsync()
+    {
         await Dialog.GetByRole(AriaRole.Button, new() { Name = "Start review" }).ClickAsync();
         await page.WaitForURLAsync(ReviewAddress());
         return Guid.Parse(ReviewAddress().Match(page.Url).Groups["id"].Value);

@@ -28,7 +28,9 @@ public sealed class AccessReviewTests(PortalFixture portal)
         var (adminPage, _) = await portal.SignedInAsync("admin@acme.example");
         var list = new AccessReviewsPage(adminPage);
         await list.OpenAsync();
-        var reviewId = await list.StartPartnerReviewAsync(arranged.PartnerName, "Arne Approver");
+        await list.FillPartnerReviewAsync(arranged.PartnerName, "Arne Approver");
+        await adminPage.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "access-review-start.png"), FullPage = true });
+        var reviewId = await list.ConfirmStartAsync();
         var adminView = new AccessReviewPage(adminPage);
         await new HomePage(adminPage).WaitUntilInteractiveAsync();
         await Expect(adminView.Status).ToHaveTextAsync("Open");
@@ -63,11 +65,13 @@ public sealed class AccessReviewTests(PortalFixture portal)
 
         // The reviewer's own page shows the outcome too, and offers no more decisions.
         await Expect(reviewerView.Status).ToHaveTextAsync("Completed");
-        await Expect(reviewerPage.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Revoke", Exact = true })).ToHaveCountAsync(0);
+        await Expect(reviewerPage.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Revoke the grant of" })).ToHaveCountAsync(0);
 
         // The list shows the review completed.
         await list.OpenAsync();
         await Expect(list.Row(arranged.PartnerName).GetByTestId("review-status")).ToHaveTextAsync("Completed");
+        await Expect(list.Row(arranged.PartnerName).GetByTestId("review-progress")).ToContainTextAsync("2 of 2 decided");
+        await adminPage.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "access-reviews-list.png"), FullPage = true });
 
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContextAsync();
         var grants = await db.Grants.AsNoTracking().Where(g => g.Id == arranged.KeptGrant || g.Id == arranged.RevokedGrant).ToDictionaryAsync(g => g.Id);
