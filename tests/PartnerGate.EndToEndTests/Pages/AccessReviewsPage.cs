@@ -14,7 +14,7 @@ public sealed partial class AccessReviewsPage(IPage page)
     public async Task OpenAsync()
     {
         await page.GotoAsync("/access-reviews");
-        await new HomePage(page).WaitUntilInteractiveAsync();
+        await AccessReviewPage.WaitUntilInteractiveAsync(page);
     }
 
     /// <summary>

@@ -25,14 +25,14 @@ public sealed class AccessReviewTests(PortalFixture portal)
     {
         var arranged = await ArrangeAsync();
 
-        var (adminPage, _) = await portal.SignedInAsync("admin@acme.example");
+        var adminPage = await SignedInAsync("admin@acme.example");
         var list = new AccessReviewsPage(adminPage);
         await list.OpenAsync();
         await list.FillPartnerReviewAsync(arranged.PartnerName, "Arne Approver");
         await adminPage.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDirectory, "access-review-start.png"), FullPage = true });
         var reviewId = await list.ConfirmStartAsync();
         var adminView = new AccessReviewPage(adminPage);
-        await new HomePage(adminPage).WaitUntilInteractiveAsync();
+        await AccessReviewPage.WaitUntilInteractiveAsync(adminPage);
         await Expect(adminView.Status).ToHaveTextAsync("Open");
         await Expect(adminView.Progress).ToContainTextAsync("0 of 2 decided");
         await Expect(adminView.Decision(arranged.KeptClient)).ToHaveTextAsync("Undecided");
@@ -40,7 +40,7 @@ public sealed class AccessReviewTests(PortalFixture portal)
         // A reload would clear this; it must still be there when the decisions have arrived.
         await adminPage.EvaluateAsync("() => window.accessReviewNotReloaded = true");
 
-        var (reviewerPage, _) = await portal.SignedInAsync(Reviewer);
+        var reviewerPage = await SignedInAsync(Reviewer);
         var reviewerView = new AccessReviewPage(reviewerPage);
         await reviewerView.OpenAsync(reviewId);
         await reviewerView.KeepAsync(arranged.KeptClient, "Still ships purchase orders every week.");
@@ -87,6 +87,17 @@ public sealed class AccessReviewTests(PortalFixture portal)
             .Where(m => m.Kind == MailKinds.ReviewStarted && m.To == Reviewer && m.Subject.Contains(arranged.PartnerName)).ToListAsync();
         var message = Assert.Single(mail);
         Assert.Contains($"/access-reviews/{reviewId}", message.Body, StringComparison.Ordinal);
+    }
+
+    /// <summary>As <see cref="PortalFixture.SignedInAsync"/>, waiting for the circuit as long as the context's other waits.</summary>
+    private async Task<Microsoft.Playwright.IPage> SignedInAsync(string email)
+    {
+        var page = await portal.NewPageAsync();
+        var signIn = new SignInPage(page);
+        await signIn.OpenAsync();
+        await signIn.SignInAsync(email, PortalFixture.DemoPassword);
+        await AccessReviewPage.WaitUntilInteractiveAsync(page);
+        return page;
     }
 
     private sealed record Arranged(Guid PartnerId, string PartnerName, string KeptClient, Guid KeptGrant, string RevokedClient, Guid RevokedGrant);
