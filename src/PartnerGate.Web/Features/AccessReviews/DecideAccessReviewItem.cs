@@ -88,11 +88,15 @@ public sealed class DecideAccessReviewItemHandler(IUnitOfWork unitOfWork, ICurre
     }
 }
 
-/// <summary>The completion audit event, the same whether the last decision or the deadline completed the review.</summary>
+/// <summary>
+/// The completion audit event and its live update, the same whether the last decision, the deadline or grants ending
+/// meanwhile completed the review.
+/// </summary>
 public static class AccessReviewAudit
 {
     public static void Completed(IUnitOfWork unitOfWork, AccessReview review)
     {
+        unitOfWork.PublishAfterCommit(new AccessReviewCompleted(review.Id));
         unitOfWork.Audit("review.completed", "AccessReview", review.Id.ToString(), review.PartnerId, new
         {
             kept = review.Items.Count(i => i.Outcome == ReviewItemOutcome.Kept),

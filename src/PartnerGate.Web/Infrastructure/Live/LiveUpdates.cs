@@ -9,10 +9,11 @@ public enum LiveUpdateKind
     RequestDecided,
     RequestClosed,
     GrantChanged,
+    AccessReviewChanged,
 }
 
 /// <summary>What changed, with just enough for a view to decide whether to reload (never the data itself).</summary>
-public sealed record LiveUpdate(LiveUpdateKind Kind, Guid PartnerId, Guid? RequestId = null, Guid? GrantId = null);
+public sealed record LiveUpdate(LiveUpdateKind Kind, Guid PartnerId, Guid? RequestId = null, Guid? GrantId = null, Guid? ReviewId = null);
 
 /// <summary>
 /// Fans committed changes out to open Blazor circuits on this node: the approval inbox, my requests and

@@ -274,17 +274,83 @@ public sealed class AccessReviewTests(AccessReviewApps apps) : IClassFixture<Acc
     }
 
     [Fact]
-    public async Task Decision_GoesOutLive_NamingItsGrant_SoOpenReviewPagesReload()
+    public async Task Decision_GoesOutLive_NamingItsReview_SoOpenReviewPagesReload_EvenWhenTheGrantIsKept()
     {
         var app = apps.Sqlite;
         var partner = await app.NewTestPartnerAsync();
         var client = await app.NewClientAsync(partner);
+        await app.NewClientAsync(partner, "inventory", "inventory.read");
         var (reviewer, reviewerId) = await app.NewApproverAsync();
         var reviewId = (await app.StartReviewAsync(partner.Id, Now.AddDays(7), [reviewerId])).Value;
+
+        var seen = await LiveUpdatesDuringAsync(app, async () =>
+            Assert.True((await app.DecideAsync(reviewId, await app.ItemOfAsync(reviewId, client.GrantIds[0]), ReviewVerdict.Keep, "Needed.", reviewer)).IsSuccess));
+
+        Assert.Contains(seen, u => u.Kind == LiveUpdateKind.AccessReviewChanged && u.ReviewId == reviewId);
+        // Reviews are staff business: the update names no partner, so partner views have nothing to reload for.
+        Assert.All(seen.Where(u => u.Kind == LiveUpdateKind.AccessReviewChanged), u => Assert.Equal(Guid.Empty, u.PartnerId));
+        Assert.Equal(AccessReviewStatus.Open, (await app.ReviewAsync(reviewId)).Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task Deadline_SweepsAutoRevocationAndCompletion_GoOutLive_NamingTheReview_AfterCommit(DatabaseProvider provider)
+    {
+        var app = apps.For(provider);
+        var partner = await app.NewTestPartnerAsync();
+        var undecided = await app.NewClientAsync(partner, duration: TimeSpan.FromDays(5));
+        var (_, reviewerId) = await app.NewApproverAsync();
+        var reviewId = (await app.StartReviewAsync(partner.Id, Now.AddHours(2), [reviewerId])).Value;
+        apps.Clock.Advance(TimeSpan.FromHours(3));
+
+        // What a page reloading on the update would read: the committed review, completed, its grant revoked.
+        var readOnUpdate = new List<(AccessReviewStatus Status, string Grant)>();
+        var seen = await LiveUpdatesDuringAsync(app, async () => Assert.True(await app.SweepAsync()), update =>
+        {
+            if (update.Kind == LiveUpdateKind.AccessReviewChanged && update.ReviewId == reviewId)
+            {
+                readOnUpdate.Add((app.ReviewAsync(reviewId).GetAwaiter().GetResult().Status, app.GrantStatusAsync(undecided.GrantIds[0]).GetAwaiter().GetResult()));
+            }
+        });
+
+        Assert.Contains(seen, u => u.Kind == LiveUpdateKind.AccessReviewChanged && u.ReviewId == reviewId);
+        Assert.Contains(seen, u => u.Kind == LiveUpdateKind.GrantChanged && u.GrantId == undecided.GrantIds[0]);
+        Assert.Equal([(AccessReviewStatus.Completed, "Revoked")], readOnUpdate);
+        Assert.Equal(ReviewItemOutcome.AutoRevoked, (await app.ReviewAsync(reviewId)).Items.Single().Outcome);
+
+        // Nothing changed on a second sweep: nothing goes out for this review.
+        var again = await LiveUpdatesDuringAsync(app, async () => Assert.True(await app.SweepAsync()));
+        Assert.DoesNotContain(again, u => u.ReviewId == reviewId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task GrantsAllEndedMeanwhile_SweepCompletesTheReview_AndThatGoesOutLive(DatabaseProvider provider)
+    {
+        var app = apps.For(provider);
+        var partner = await app.NewTestPartnerAsync();
+        var client = await app.NewClientAsync(partner);
+        var (_, reviewerId) = await app.NewApproverAsync();
+        var reviewId = (await app.StartReviewAsync(partner.Id, Now.AddDays(7), [reviewerId])).Value;
+        Assert.True((await app.RevokeAsync(client.GrantIds[0])).IsSuccess);
+        Assert.Equal(AccessReviewStatus.Open, (await app.ReviewAsync(reviewId)).Status);
+
+        // No grant changes in this sweep: only the review's own update tells an open page that it completed.
+        var seen = await LiveUpdatesDuringAsync(app, async () => Assert.True(await app.SweepAsync()));
+
+        Assert.Equal(AccessReviewStatus.Completed, (await app.ReviewAsync(reviewId)).Status);
+        Assert.Contains(seen, u => u.Kind == LiveUpdateKind.AccessReviewChanged && u.ReviewId == reviewId);
+        Assert.DoesNotContain(seen, u => u.GrantId == client.GrantIds[0]);
+    }
+
+    /// <summary>The live updates the app's hub published while <paramref name="act"/> ran (an observer sees each as it goes out).</summary>
+    private static async Task<List<LiveUpdate>> LiveUpdatesDuringAsync(PartnerGateAppFactory app, Func<Task> act, Action<LiveUpdate>? observe = null)
+    {
         var hub = app.Services.GetRequiredService<LiveUpdateHub>();
         var seen = new List<LiveUpdate>();
         void Collect(LiveUpdate update)
         {
+            observe?.Invoke(update);
             lock (seen)
             {
                 seen.Add(update);
@@ -294,7 +360,7 @@ public sealed class AccessReviewTests(AccessReviewApps apps) : IClassFixture<Acc
         hub.Changed += Collect;
         try
         {
-            Assert.True((await app.DecideAsync(reviewId, await app.ItemOfAsync(reviewId, client.GrantIds[0]), ReviewVerdict.Keep, "Needed.", reviewer)).IsSuccess);
+            await act();
         }
         finally
         {
@@ -303,7 +369,7 @@ public sealed class AccessReviewTests(AccessReviewApps apps) : IClassFixture<Acc
 
         lock (seen)
         {
-            Assert.Contains(seen, u => u.Kind == LiveUpdateKind.GrantChanged && u.GrantId == client.GrantIds[0] && u.PartnerId == partner.Id);
+            return [.. seen];
         }
     }
 
