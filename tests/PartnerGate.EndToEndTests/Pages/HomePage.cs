@@ -15,5 +15,5 @@ public sealed class HomePage(IPage page)
 
     /// <summary>Waits until the Blazor circuit is live (the layout marks its first interactive render).</summary>
     public async Task WaitUntilInteractiveAsync() =>
-        await page.Locator("#circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+        await page.Locator("#circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 }
