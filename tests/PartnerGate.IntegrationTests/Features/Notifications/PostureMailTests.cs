@@ -96,7 +96,7 @@ public sealed class PostureMailTests
             var requester = new Actor(user.Id, user.DisplayName, partner.Id, new HashSet<string> { Roles.PartnerUser });
             var approver = new Actor(approverUser.Id, approverUser.DisplayName, null, new HashSet<string> { Roles.Approver });
             var request = AccessRequest.Submit(stored, resource, requester, AccessSubject.ForUser(user.Id), ["data.read"], Now, duration,
-                "Posture mail test.", null, Now).Value;
+                "Reconcile this week's deliveries against our ERP system.", null, Now).Value;
             db.AccessRequests.Add(request);
             var grant = request.Approve(resource, stored, approver, Now).Value!;
             db.Grants.Add(grant);
