@@ -141,7 +141,7 @@ public sealed class PostureMail(IOptionsMonitor<SmtpOptions> smtpOptions, IOptio
         var holderIds = changes.Suspended.Concat(changes.Resumed).Concat(changes.Expired).Concat(warned.SelectMany(w => w.Grants))
             .Select(UserIdOf).OfType<Guid>().Distinct().ToList();
         var holders = await db.Users.AsNoTracking().Where(u => holderIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
-        var admins = (await UsersInRole(db, Roles.PartnerAdmin).Where(u => u.PartnerId != null && changedPartnerIds.Contains(u.PartnerId.Value)).ToListAsync(cancellationToken))
+        var admins = (await MailAddressing.UsersInRole(db, Roles.PartnerAdmin).Where(u => u.PartnerId != null && changedPartnerIds.Contains(u.PartnerId.Value)).ToListAsync(cancellationToken))
             .GroupBy(u => u.PartnerId!.Value).ToDictionary(g => g.Key, g => Recipients(g));
         var resources = requiring.ToDictionary(r => r.Id);
         var byId = partners.ToDictionary(p => p.Id);
@@ -152,7 +152,7 @@ public sealed class PostureMail(IOptionsMonitor<SmtpOptions> smtpOptions, IOptio
             grant.Scopes, HolderOf(grant, holders), grant.NotBefore, grant.NotAfter, withReason ? grant.StatusReason : null);
 
         void Queue(Recipient to, MailText text, string kind, Guid? partnerId) =>
-            outbox.Add(OutboxMessage.Create(to.Email, Fit(text.Subject), text.Body, kind, partnerId, now));
+            outbox.Add(OutboxMessage.Create(to.Email, MailAddressing.Fit(text.Subject), text.Body, kind, partnerId, now));
 
         // Before the lapse: the partner's admins, each warning on its own; the manufacturer's administrators, one digest.
         var expiryWarnings = new List<ExpiryWarning>();
@@ -170,7 +170,7 @@ public sealed class PostureMail(IOptionsMonitor<SmtpOptions> smtpOptions, IOptio
 
         if (expiryWarnings.Count > 0)
         {
-            var administrators = Recipients(await UsersInRole(db, Roles.Administrator).Where(u => u.PartnerId == null).ToListAsync(cancellationToken));
+            var administrators = Recipients(await MailAddressing.UsersInRole(db, Roles.Administrator).Where(u => u.PartnerId == null).ToListAsync(cancellationToken));
             foreach (var administrator in administrators)
             {
                 Queue(administrator, PostureMailText.Digest(administrator.DisplayName, expiryWarnings, Link), PostureMailKinds.CertificationExpiringDigest, null);
@@ -259,7 +259,7 @@ public sealed class PostureMail(IOptionsMonitor<SmtpOptions> smtpOptions, IOptio
     /// <summary>A user by name and address (the partner's admins know their own users), an API client by its id.</summary>
     private static string HolderOf(Grant grant, IReadOnlyDictionary<Guid, PartnerGateUser> users) =>
         UserIdOf(grant) is { } id
-            ? users.TryGetValue(id, out var user) ? $"user {DisplayNameOf(user)} <{user.Email}>" : "a user who no longer exists"
+            ? users.TryGetValue(id, out var user) ? $"user {MailAddressing.DisplayNameOf(user)} <{user.Email}>" : "a user who no longer exists"
             : $"API client {grant.Subject.Id}";
 
     /// <summary>
@@ -275,29 +275,13 @@ public sealed class PostureMail(IOptionsMonitor<SmtpOptions> smtpOptions, IOptio
         group grant by userId.Value into mine
         let holder = users[mine.Key]
         orderby holder.Email
-        select (new Recipient(holder.Email!, DisplayNameOf(holder)), mine.ToList());
-
-    private static IQueryable<PartnerGateUser> UsersInRole(PartnerGateDbContext db, string role) =>
-        from user in db.Users.AsNoTracking()
-        join userRole in db.UserRoles on user.Id equals userRole.UserId
-        join identityRole in db.Roles on userRole.RoleId equals identityRole.Id
-        where identityRole.Name == role && user.Email != null
-        select user;
+        select (new Recipient(holder.Email!, MailAddressing.DisplayNameOf(holder)), mine.ToList());
 
     private static List<Recipient> Recipients(IEnumerable<PartnerGateUser> users) => users
         .DistinctBy(u => u.Id)
-        .Select(u => new Recipient(u.Email!, DisplayNameOf(u)))
+        .Select(u => new Recipient(u.Email!, MailAddressing.DisplayNameOf(u)))
         .OrderBy(r => r.Email, StringComparer.OrdinalIgnoreCase)
         .ToList();
-
-    private static string DisplayNameOf(PartnerGateUser user) => string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email! : user.DisplayName;
-
-    /// <summary>One line (names are data, and a line break would end the header) within the outbox column's 500 characters.</summary>
-    private static string Fit(string subject)
-    {
-        var oneLine = string.Join(' ', subject.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return oneLine.Length <= 500 ? oneLine : oneLine[..499] + "…";
-    }
 
     private sealed record Recipient(string Email, string DisplayName);
 }

@@ -104,7 +104,9 @@ public static class PostureMailText
         string recipientName, string partnerName, IReadOnlyList<CertificationDate> lapsed, IReadOnlyList<PostureGrantLine> grants, DateTimeOffset at,
         bool toPartnerAdmin, Func<string, string> link)
     {
-        var what = lapsed.Count == 0 ? "a required certification" : string.Join(", ", lapsed.Select(c => $"{c.Name} of {partnerName} expired on {Iso(c.ValidUntil)}"));
+        var what = lapsed.Count == 0
+            ? "a required certification is missing"
+            : string.Join(", ", lapsed.Select(c => $"{c.Name} of {partnerName} expired on {Iso(c.ValidUntil)}"));
         var subject = grants.Count == 0
             ? $"{what}: no grants affected"
             : $"Access suspended: {what}; {Count(grants.Count, "grant")} suspended";
