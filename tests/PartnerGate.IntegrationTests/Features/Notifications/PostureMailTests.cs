@@ -315,6 +315,28 @@ public sealed class PostureMailTests
         Assert.Contains("(in 10 days)", warning.Body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task TwoNodesTakingTheSameWarning_TheSecondCommitFails_SoItGoesOnce(DatabaseProvider provider)
+    {
+        await using var world = await StartWorldAsync(provider);
+        var partner = await world.PartnerAsync(world.Now.AddDays(20));
+        await using var first = world.App.CreateDbContext();
+        await using var second = world.App.CreateDbContext();
+        var onFirst = await first.Partners.SingleAsync(p => p.Id == partner.Id);
+        var onSecond = await second.Partners.SingleAsync(p => p.Id == partner.Id);
+
+        // Both nodes read "not warned yet" (as if the lease had lapsed mid-sweep) and take the 30-day warning.
+        Assert.Equal(30, onFirst.TakeExpiryWarningIfDue(onFirst.Certifications.Single(c => c.Name == world.Certification), [30, 7], world.Now));
+        Assert.Equal(30, onSecond.TakeExpiryWarningIfDue(onSecond.Certifications.Single(c => c.Name == world.Certification), [30, 7], world.Now));
+        await first.SaveChangesAsync();
+
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => second.SaveChangesAsync());
+        Assert.True(DatabaseErrors.IsUniqueViolation(refused), refused.ToString());
+        await using var db = world.App.CreateDbContext();
+        Assert.Single((await db.Partners.AsNoTracking().SingleAsync(p => p.Id == partner.Id)).CertificationNotices);
+    }
+
     [Fact]
     public async Task Warning_ReachesThePartnerAdminThroughTheSmtpServer()
     {
