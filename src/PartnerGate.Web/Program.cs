@@ -12,6 +12,7 @@ using PartnerGate.Web.Features.Audit;
 using PartnerGate.Web.Features.Connect;
 using PartnerGate.Web.Features.Demo;
 using PartnerGate.Web.Features.Grants;
+using PartnerGate.Web.Features.Notifications;
 using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Database;
 using PartnerGate.Web.Infrastructure.Federation;
@@ -37,6 +38,7 @@ catch (DatabaseConfigurationException exception)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPartnerGateMediator();
 builder.Services.AddPartnerGateMail(builder.Configuration);
+builder.Services.AddPostureMail(builder.Configuration);
 builder.Services.AddPartnerGateTokenService(builder.Configuration, builder.Environment);
 builder.Services.AddPartnerGateAdminApi();
 builder.Services.AddPartnerGateFederationInfrastructure();

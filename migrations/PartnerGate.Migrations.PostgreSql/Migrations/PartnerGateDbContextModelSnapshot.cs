@@ -1643,6 +1643,33 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
 
             modelBuilder.Entity("PartnerGate.Domain.Partners.Partner", b =>
                 {
+                    b.OwnsMany("PartnerGate.Domain.Partners.CertificationNotice", "CertificationNotices", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("Certification")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)");
+
+                            b1.Property<DateTimeOffset>("ValidUntil")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<string>("Notice")
+                                .HasMaxLength(20)
+                                .HasColumnType("character varying(20)");
+
+                            b1.Property<DateTimeOffset>("SentAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.HasKey("PartnerId", "Certification", "ValidUntil", "Notice");
+
+                            b1.ToTable("PartnerCertificationNotices", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerId");
+                        });
+
                     b.OwnsMany("PartnerGate.Domain.Partners.PartnerCertification", "Certifications", b1 =>
                         {
                             b1.Property<Guid>("PartnerId")
@@ -1682,6 +1709,8 @@ namespace PartnerGate.Migrations.PostgreSql.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("PartnerId");
                         });
+
+                    b.Navigation("CertificationNotices");
 
                     b.Navigation("Certifications");
 

@@ -1647,6 +1647,33 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("PartnerGate.Domain.Partners.Partner", b =>
                 {
+                    b.OwnsMany("PartnerGate.Domain.Partners.CertificationNotice", "CertificationNotices", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<string>("Certification")
+                                .HasMaxLength(100)
+                                .HasColumnType("nvarchar(100)");
+
+                            b1.Property<DateTimeOffset>("ValidUntil")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<string>("Notice")
+                                .HasMaxLength(20)
+                                .HasColumnType("nvarchar(20)");
+
+                            b1.Property<DateTimeOffset>("SentAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.HasKey("PartnerId", "Certification", "ValidUntil", "Notice");
+
+                            b1.ToTable("PartnerCertificationNotices", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerId");
+                        });
+
                     b.OwnsMany("PartnerGate.Domain.Partners.PartnerCertification", "Certifications", b1 =>
                         {
                             b1.Property<Guid>("PartnerId")
@@ -1686,6 +1713,8 @@ namespace PartnerGate.Migrations.SqlServer.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("PartnerId");
                         });
+
+                    b.Navigation("CertificationNotices");
 
                     b.Navigation("Certifications");
 

@@ -1631,6 +1631,33 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("PartnerGate.Domain.Partners.Partner", b =>
                 {
+                    b.OwnsMany("PartnerGate.Domain.Partners.CertificationNotice", "CertificationNotices", b1 =>
+                        {
+                            b1.Property<Guid>("PartnerId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Certification")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("ValidUntil")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Notice")
+                                .HasMaxLength(20)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("SentAt")
+                                .HasColumnType("INTEGER");
+
+                            b1.HasKey("PartnerId", "Certification", "ValidUntil", "Notice");
+
+                            b1.ToTable("PartnerCertificationNotices", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("PartnerId");
+                        });
+
                     b.OwnsMany("PartnerGate.Domain.Partners.PartnerCertification", "Certifications", b1 =>
                         {
                             b1.Property<Guid>("PartnerId")
@@ -1670,6 +1697,8 @@ namespace PartnerGate.Migrations.Sqlite.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("PartnerId");
                         });
+
+                    b.Navigation("CertificationNotices");
 
                     b.Navigation("Certifications");
 

@@ -36,5 +36,17 @@ public sealed class PartnerConfiguration : IEntityTypeConfiguration<Partner>
             certification.HasKey("PartnerId", nameof(PartnerCertification.Name));
         });
         builder.Navigation(p => p.Certifications).UsePropertyAccessMode(PropertyAccessMode.Field);
+
+        builder.OwnsMany(p => p.CertificationNotices, notice =>
+        {
+            notice.ToTable("PartnerCertificationNotices");
+            notice.WithOwner().HasForeignKey("PartnerId");
+            notice.Property(n => n.Certification).HasMaxLength(100);
+            notice.Property(n => n.Notice).HasMaxLength(20);
+
+            // The key is the exactly-once guarantee: a second node taking the same notice fails on insert and rolls back.
+            notice.HasKey("PartnerId", nameof(CertificationNotice.Certification), nameof(CertificationNotice.ValidUntil), nameof(CertificationNotice.Notice));
+        });
+        builder.Navigation(p => p.CertificationNotices).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

@@ -13,6 +13,7 @@ public sealed class Partner
 {
     private readonly List<PartnerDomain> domains = [];
     private readonly List<PartnerCertification> certifications = [];
+    private readonly List<CertificationNotice> certificationNotices = [];
 
     private Partner()
     {
@@ -26,6 +27,9 @@ public sealed class Partner
     public string? SuspensionReason { get; private set; }
     public IReadOnlyList<PartnerDomain> Domains => domains;
     public IReadOnlyList<PartnerCertification> Certifications => certifications;
+
+    /// <summary>The posture mails already given about the certifications as they stand (one row each), so each goes exactly once.</summary>
+    public IReadOnlyList<CertificationNotice> CertificationNotices => certificationNotices;
 
     public static Result<Partner> Register(string name, IEnumerable<string> verifiedDomains, DateTimeOffset now, Guid? id = null)
     {
@@ -85,10 +89,53 @@ public sealed class Partner
         }
 
         var trimmed = name.Trim();
+        var until = Clock.Normalize(validUntil);
         certifications.RemoveAll(c => string.Equals(c.Name, trimmed, StringComparison.OrdinalIgnoreCase));
-        certifications.Add(new PartnerCertification(trimmed, Clock.Normalize(validUntil)));
+        certifications.Add(new PartnerCertification(trimmed, until));
+
+        // A new expiry date starts a new cycle of warnings; the notices about the old date are history (the audit trail keeps
+        // the renewal). Re-entering the same date keeps them, so nobody is warned twice about the same expiry.
+        certificationNotices.RemoveAll(n => string.Equals(n.Certification, trimmed, StringComparison.OrdinalIgnoreCase) && n.ValidUntil != until);
         return Result.Success();
     }
+
+    /// <summary>
+    /// The warning threshold (in days) due for <paramref name="certification"/> at <paramref name="now"/> and not given yet,
+    /// recorded as given; null when none is due. The due threshold is the smallest one the remaining time falls within, so a
+    /// certification recorded with 5 days left gets the 7-day warning only, never a late 30-day one.
+    /// </summary>
+    public int? TakeExpiryWarningIfDue(PartnerCertification certification, IEnumerable<int> warningDays, DateTimeOffset now)
+    {
+        var left = certification.ValidUntil - now;
+        if (left <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        int? due = warningDays.Where(d => d > 0 && left <= TimeSpan.FromDays(d)).Order().Select(d => (int?)d).FirstOrDefault();
+        if (due is not { } days || NoticesFor(certification).Any(n => CertificationNotice.WarningDays(n.Notice) is { } given && given <= days))
+        {
+            return null;
+        }
+
+        certificationNotices.Add(new CertificationNotice(certification.Name, certification.ValidUntil, CertificationNotice.Warning(days), Clock.Normalize(now)));
+        return days;
+    }
+
+    /// <summary>Records that the partner was told <paramref name="certification"/> lapsed; false when it was told already.</summary>
+    public bool TakeLapseNoticeIfDue(PartnerCertification certification, DateTimeOffset now)
+    {
+        if (certification.ValidUntil > now || NoticesFor(certification).Any(n => n.Notice == CertificationNotice.Lapsed))
+        {
+            return false;
+        }
+
+        certificationNotices.Add(new CertificationNotice(certification.Name, certification.ValidUntil, CertificationNotice.Lapsed, Clock.Normalize(now)));
+        return true;
+    }
+
+    private IEnumerable<CertificationNotice> NoticesFor(PartnerCertification certification) =>
+        certificationNotices.Where(n => string.Equals(n.Certification, certification.Name, StringComparison.OrdinalIgnoreCase) && n.ValidUntil == certification.ValidUntil);
 
     /// <summary>Invariant 8: a certification counts only while its expiry lies in the future.</summary>
     public bool HasValidCertification(string name, DateTimeOffset now) =>
@@ -151,3 +198,23 @@ public sealed record PartnerDomain(string Name)
 
 /// <summary>A certification such as a TISAX label or ISO 27001, valid until a date.</summary>
 public sealed record PartnerCertification(string Name, DateTimeOffset ValidUntil);
+
+/// <summary>
+/// A posture mail given about one certification with one expiry date: a warning <c>warning:30</c>, <c>warning:7</c>, …
+/// or <c>lapsed</c>. The key (partner, certification, expiry date, notice) makes each one go exactly once, even if two
+/// nodes swept at the same moment: the second insert fails and its whole pass rolls back.
+/// </summary>
+public sealed record CertificationNotice(string Certification, DateTimeOffset ValidUntil, string Notice, DateTimeOffset SentAt)
+{
+    public const string Lapsed = "lapsed";
+    private const string WarningPrefix = "warning:";
+
+    public static string Warning(int days) => WarningPrefix + days.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The threshold of a warning notice, null for any other notice.</summary>
+    public static int? WarningDays(string notice) =>
+        notice.StartsWith(WarningPrefix, StringComparison.Ordinal)
+        && int.TryParse(notice.AsSpan(WarningPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days)
+            ? days
+            : null;
+}

@@ -74,14 +74,14 @@ public sealed partial class AccessSweepService(
         if (result.IsSuccess && result.Value is { } outcome && outcome != AccessSweepOutcome.Nothing)
         {
             LogSwept(outcome.RequestsExpired, outcome.GrantsActivated, outcome.GrantsExpired, outcome.ExpiryNotices, outcome.GrantsSuspended, outcome.GrantsResumed,
-                outcome.ReviewsCompleted, outcome.ReviewGrantsRevoked);
+                outcome.ReviewsCompleted, outcome.ReviewGrantsRevoked, outcome.PostureMails);
         }
 
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Access sweep: {RequestsExpired} requests expired, {GrantsActivated} grants activated, {GrantsExpired} grants expired, {ExpiryNotices} expiry notices, {GrantsSuspended} grants suspended and {GrantsResumed} resumed by posture, {ReviewsCompleted} access reviews completed with {ReviewGrantsRevoked} undecided grants revoked")]
-    private partial void LogSwept(int requestsExpired, int grantsActivated, int grantsExpired, int expiryNotices, int grantsSuspended, int grantsResumed, int reviewsCompleted, int reviewGrantsRevoked);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Access sweep: {RequestsExpired} requests expired, {GrantsActivated} grants activated, {GrantsExpired} grants expired, {ExpiryNotices} expiry notices, {GrantsSuspended} grants suspended and {GrantsResumed} resumed by posture, {ReviewsCompleted} access reviews completed with {ReviewGrantsRevoked} undecided grants revoked, {PostureMails} posture mails queued")]
+    private partial void LogSwept(int requestsExpired, int grantsActivated, int grantsExpired, int expiryNotices, int grantsSuspended, int grantsResumed, int reviewsCompleted, int reviewGrantsRevoked, int postureMails);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access sweep failed; retrying at the next tick")]
     private partial void LogSweepFailed(Exception exception);

@@ -4,16 +4,14 @@ using PartnerGate.Domain.Grants;
 using PartnerGate.Domain.Partners;
 using PartnerGate.Domain.Resources;
 using PartnerGate.Web.Features.AccessRequests;
+using PartnerGate.Web.Features.Notifications;
 using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Mediator;
 
 namespace PartnerGate.Web.Features.Grants;
 
 /// <summary>What one posture pass changed.</summary>
-public sealed record PostureOutcome(int GrantsSuspended, int GrantsResumed, int GrantsExpired)
-{
-    public static readonly PostureOutcome None = new(0, 0, 0);
-}
+public sealed record PostureOutcome(int GrantsSuspended, int GrantsResumed, int GrantsExpired, int Mails = 0);
 
 /// <summary>
 /// Invariant 8 applied to existing grants, in the caller's unit of work: every Active or Scheduled grant on a resource
@@ -21,10 +19,13 @@ public sealed record PostureOutcome(int GrantsSuspended, int GrantsResumed, int 
 /// once); every grant posture suspended whose partner now holds all required certifications resumes (or expires if its
 /// window passed meanwhile). The sweep runs it for all partners; renewing a certification runs it for that partner at
 /// once. Grants suspended for any other reason are never touched (<see cref="Grant.IsSuspendedByPosture"/>).
+/// The same unit of work writes the mail about it (<see cref="PostureMail"/>): warnings before a required certification
+/// expires, the suspension at the lapse, the resumption after a renewal, each exactly once.
 /// </summary>
 public static class GrantPosture
 {
-    public static async Task<PostureOutcome> ApplyAsync(IUnitOfWork unitOfWork, DateTimeOffset now, Guid? partnerId, int batchSize, CancellationToken cancellationToken)
+    public static async Task<PostureOutcome> ApplyAsync(
+        IUnitOfWork unitOfWork, PostureMail mail, DateTimeOffset now, Guid? partnerId, int batchSize, CancellationToken cancellationToken)
     {
         var db = unitOfWork.Db;
 
@@ -39,7 +40,7 @@ public static class GrantPosture
                       select (PartnerId: partner.Id, ResourceId: resource.Id, Lapse: lapse))
             .ToDictionary(l => (l.PartnerId, l.ResourceId), l => l.Lapse);
 
-        var suspended = 0;
+        var suspended = new List<Grant>();
         if (lapses.Count > 0)
         {
             var lapsedPartners = lapses.Keys.Select(k => k.PartnerId).Distinct().ToList();
@@ -57,7 +58,7 @@ public static class GrantPosture
                     continue;
                 }
 
-                suspended++;
+                suspended.Add(grant);
                 unitOfWork.Audit("grant.suspended", "Grant", grant.Id.ToString(), grant.PartnerId,
                     new { before = before.ToString(), after = "Suspended", reason = grant.StatusReason });
                 unitOfWork.EmitSecurityEvent(FeedEvents.GrantSuspended(grant));
@@ -69,13 +70,13 @@ public static class GrantPosture
             .Where(g => g.Status == GrantStatus.Suspended && g.StatusReason!.StartsWith(Grant.PostureReasonPrefix)
                 && (partnerId == null || g.PartnerId == partnerId))
             .OrderBy(g => g.NotAfter).Take(batchSize).ToListAsync(cancellationToken);
-        var resumed = 0;
-        var expired = 0;
+        var resumed = new List<Grant>();
+        var expired = new List<Grant>();
         foreach (var grant in postureSuspended.Where(g => g.IsSuspendedByPosture && partners.ContainsKey(g.PartnerId) && !lapses.ContainsKey((g.PartnerId, g.ResourceId))))
         {
             if (grant.Resume(now).IsSuccess)
             {
-                resumed++;
+                resumed.Add(grant);
                 unitOfWork.Audit("grant.resumed", "Grant", grant.Id.ToString(), grant.PartnerId, new { before = "Suspended", after = grant.Status.ToString() });
                 unitOfWork.EmitSecurityEvent(FeedEvents.GrantResumed(grant));
                 unitOfWork.PublishAfterCommit(new GrantResumed(grant.Id, grant.PartnerId));
@@ -83,13 +84,14 @@ public static class GrantPosture
             else if (grant.Status == GrantStatus.Expired)
             {
                 // Its window passed while it was suspended: it ends instead of resuming, and tokens stay refused.
-                expired++;
+                expired.Add(grant);
                 unitOfWork.Audit("grant.expired", "Grant", grant.Id.ToString(), grant.PartnerId, new { before = "Suspended", after = "Expired", grant.NotAfter });
                 unitOfWork.PublishAfterCommit(new GrantExpired(grant.Id, grant.PartnerId));
             }
         }
 
-        return new PostureOutcome(suspended, resumed, expired);
+        var mails = await mail.QueueAsync(unitOfWork, partners.Values, requiring.Values, new PostureChanges(suspended, resumed, expired), now, cancellationToken);
+        return new PostureOutcome(suspended.Count, resumed.Count, expired.Count, mails);
     }
 
     /// <summary>Why the partner may not use the resource now, naming each certification and its date; null when nothing lapsed.</summary>

@@ -5,6 +5,7 @@ using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Grants;
 using PartnerGate.Web.Features.AccessRequests;
 using PartnerGate.Web.Features.AccessReviews;
+using PartnerGate.Web.Features.Notifications;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -13,7 +14,7 @@ namespace PartnerGate.Web.Features.Grants;
 /// <summary>What one sweep changed.</summary>
 public sealed record AccessSweepOutcome(
     int RequestsExpired, int GrantsActivated, int GrantsExpired, int ExpiryNotices, int GrantsSuspended = 0, int GrantsResumed = 0,
-    int ReviewsCompleted = 0, int ReviewGrantsRevoked = 0, int ReviewReminders = 0)
+    int ReviewsCompleted = 0, int ReviewGrantsRevoked = 0, int ReviewReminders = 0, int PostureMails = 0)
 {
     public static readonly AccessSweepOutcome Nothing = new(0, 0, 0, 0);
 }
@@ -22,14 +23,15 @@ public sealed record AccessSweepOutcome(
 /// The time-driven part of the workflow, run by <see cref="AccessSweepService"/> as the system: expires
 /// undecided requests past their decision window, activates scheduled grants whose window opened,
 /// expires grants at NotAfter, marks grants ending within the hour for an expiry notice, and applies posture
-/// (<see cref="GrantPosture"/>: suspends grants whose partner's required certification lapsed, resumes them on renewal), and
+/// (<see cref="GrantPosture"/>: suspends grants whose partner's required certification lapsed, resumes them on renewal, and mails
+/// the warnings before a lapse), and
 /// enforces access review deadlines (<see cref="AccessReviewDeadlines"/>: undecided grants revoked, reviews completed). Reads the
 /// clock from TimeProvider, so tests move time instead of sleeping.
 /// </summary>
 [RequirePolicy(Policies.System)]
 public sealed record RunAccessSweepCommand(int BatchSize = 500) : ICommand<Result<AccessSweepOutcome>>;
 
-public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, PostureMail postureMail, TimeProvider clock)
     : ICommandHandler<RunAccessSweepCommand, Result<AccessSweepOutcome>>
 {
     public static readonly TimeSpan ExpiryNoticePeriod = TimeSpan.FromHours(1);
@@ -86,8 +88,8 @@ public sealed class RunAccessSweepHandler(IUnitOfWork unitOfWork, TimeProvider c
         var reviews = await AccessReviewDeadlines.ApplyAsync(unitOfWork, now, command.BatchSize, cancellationToken);
 
         // Posture last: a grant this sweep already expired or revoked is left alone (its in-memory state says so).
-        var posture = await GrantPosture.ApplyAsync(unitOfWork, now, partnerId: null, command.BatchSize, cancellationToken);
+        var posture = await GrantPosture.ApplyAsync(unitOfWork, postureMail, now, partnerId: null, command.BatchSize, cancellationToken);
         return new AccessSweepOutcome(undecided.Count, activated, expired + posture.GrantsExpired, notices, posture.GrantsSuspended, posture.GrantsResumed,
-            reviews.ReviewsCompleted, reviews.GrantsAutoRevoked, reviews.Reminders);
+            reviews.ReviewsCompleted, reviews.GrantsAutoRevoked, reviews.Reminders, posture.Mails);
     }
 }

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using PartnerGate.Domain.Common;
 using PartnerGate.Web.Features.Grants;
+using PartnerGate.Web.Features.Notifications;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
 
@@ -13,7 +14,8 @@ public sealed record CertificationRenewal(int GrantsResumed, int GrantsExpired);
 
 /// <summary>
 /// Records a partner's certification (a new one, or a renewal that replaces the one of that name) and applies posture
-/// to the partner at once: grants suspended because it lapsed resume now, not at the next sweep (invariant 8).
+/// to the partner at once: grants suspended because it lapsed resume now, not at the next sweep (invariant 8). The partner's
+/// admins (and each holder) get mail in the same transaction naming what resumed and what expired because its window had passed.
 /// </summary>
 [RequirePolicy(Policies.Administrator)]
 public sealed record RenewCertificationCommand(Guid PartnerId, string Name, DateTimeOffset? ValidUntil) : ICommand<Result<CertificationRenewal>>;
@@ -29,7 +31,7 @@ public sealed class RenewCertificationValidator : AbstractValidator<RenewCertifi
     }
 }
 
-public sealed class RenewCertificationHandler(IUnitOfWork unitOfWork, TimeProvider clock)
+public sealed class RenewCertificationHandler(IUnitOfWork unitOfWork, PostureMail postureMail, TimeProvider clock)
     : ICommandHandler<RenewCertificationCommand, Result<CertificationRenewal>>
 {
     /// <summary>A partner's suspended grants are resumed in one go, however many there are.</summary>
@@ -61,7 +63,7 @@ public sealed class RenewCertificationHandler(IUnitOfWork unitOfWork, TimeProvid
             new { certification = name, validUntil, previousValidUntil = previous });
 
         // The same pass the sweep runs, on the partner just changed (this context tracks it with the new certification).
-        var posture = await GrantPosture.ApplyAsync(unitOfWork, now, partner.Id, PartnerBatch, cancellationToken);
+        var posture = await GrantPosture.ApplyAsync(unitOfWork, postureMail, now, partner.Id, PartnerBatch, cancellationToken);
         return new CertificationRenewal(posture.GrantsResumed, posture.GrantsExpired);
     }
 }
