@@ -32,7 +32,7 @@ public sealed class SmtpOptionsTests
         var options = new SmtpOptions { Host = "mail.acme.example", PortalBaseUrl = "https://partnergate.acme.example/" };
 
         Assert.True(options.IsConfigured);
-        Assert.Equal("https://partnergate.acme.example/my/grants", options.Link("/my/grants"));
+        Assert.Equal("https://partnergate.acme.example/grants", options.Link("/grants"));
     }
 
     [Fact]

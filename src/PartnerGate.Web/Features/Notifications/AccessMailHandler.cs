@@ -49,8 +49,6 @@ public sealed partial class AccessMailHandler(
     INotificationHandler<AccessReviewStarted>,
     INotificationHandler<AccessReviewReminderDue>
 {
-    private const int MaxSubjectLength = 500;
-
     public ValueTask Handle(AccessRequested notification, CancellationToken cancellationToken) =>
         QueueAsync(nameof(AccessRequested), notification.PartnerId, db => ComposeRequestedAsync(db, notification.RequestId));
 
@@ -93,7 +91,7 @@ public sealed partial class AccessMailHandler(
             }
 
             var now = clock.GetUtcNow();
-            db.OutboxMessages.AddRange(mails.Select(m => OutboxMessage.Create(m.To, Fit(m.Subject), m.Body, m.Kind, partnerId, now)));
+            db.OutboxMessages.AddRange(mails.Select(m => OutboxMessage.Create(m.To, MailAddressing.Fit(m.Subject), m.Body, m.Kind, partnerId, now)));
             await db.SaveChangesAsync(CancellationToken.None);
             signal.Poke();
             LogQueued(mails.Count, eventName);
@@ -226,7 +224,7 @@ public sealed partial class AccessMailHandler(
             body.AppendLine();
             AppendGrant(body, grant, facts.Resource);
             body.AppendLine();
-            body.AppendLine(CultureInfo.InvariantCulture, $"See your grants: {Link("/my/grants")}");
+            body.AppendLine(CultureInfo.InvariantCulture, $"See your grants: {Link("/grants")}");
         }))];
     }
 
@@ -271,7 +269,7 @@ public sealed partial class AccessMailHandler(
             body.AppendLine("Reason:");
             body.AppendLine(string.IsNullOrWhiteSpace(reason) ? "(none given)" : reason.Trim());
             body.AppendLine();
-            body.AppendLine(CultureInfo.InvariantCulture, $"See your grants: {Link("/my/grants")}");
+            body.AppendLine(CultureInfo.InvariantCulture, $"See your grants: {Link("/grants")}");
         }))).ToList();
     }
 
@@ -290,7 +288,7 @@ public sealed partial class AccessMailHandler(
             body.AppendLine();
             AppendGrant(body, grant, resource);
             body.AppendLine();
-            body.AppendLine(CultureInfo.InvariantCulture, $"See your grants: {Link("/my/grants")}");
+            body.AppendLine(CultureInfo.InvariantCulture, $"See your grants: {Link("/grants")}");
         }))).ToList();
     }
 
@@ -325,7 +323,7 @@ public sealed partial class AccessMailHandler(
     /// <summary>Manufacturer staff (no partner) holding <paramref name="role"/>, with an e-mail address.</summary>
     private static async Task<IReadOnlyList<Recipient>> StaffInRoleAsync(PartnerGateDbContext db, string role, IReadOnlyCollection<Guid> exclude)
     {
-        var staff = await UsersInRole(db, role).Where(u => u.PartnerId == null).ToListAsync();
+        var staff = await MailAddressing.UsersInRole(db, role).Where(u => u.PartnerId == null).ToListAsync();
         return Recipients(staff.Where(u => !exclude.Contains(u.Id)));
     }
 
@@ -338,29 +336,20 @@ public sealed partial class AccessMailHandler(
         }
 
         var partnerId = grant.PartnerId;
-        return Recipients(await UsersInRole(db, Roles.PartnerAdmin).Where(u => u.PartnerId == partnerId).ToListAsync());
+        return Recipients(await MailAddressing.UsersInRole(db, Roles.PartnerAdmin).Where(u => u.PartnerId == partnerId).ToListAsync());
     }
-
-    private static IQueryable<PartnerGateUser> UsersInRole(PartnerGateDbContext db, string role) =>
-        from user in db.Users.AsNoTracking()
-        join userRole in db.UserRoles on user.Id equals userRole.UserId
-        join identityRole in db.Roles on userRole.RoleId equals identityRole.Id
-        where identityRole.Name == role && user.Email != null
-        select user;
 
     private static async Task<Recipient?> UserAsync(PartnerGateDbContext db, Guid userId)
     {
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId && u.Email != null);
-        return user is null ? null : new Recipient(user.Email!, DisplayNameOf(user));
+        return user is null ? null : new Recipient(user.Email!, MailAddressing.DisplayNameOf(user));
     }
 
     private static List<Recipient> Recipients(IEnumerable<PartnerGateUser> users) => users
         .DistinctBy(u => u.Id)
-        .Select(u => new Recipient(u.Email!, DisplayNameOf(u)))
+        .Select(u => new Recipient(u.Email!, MailAddressing.DisplayNameOf(u)))
         .OrderBy(r => r.Email, StringComparer.OrdinalIgnoreCase)
         .ToList();
-
-    private static string DisplayNameOf(PartnerGateUser user) => string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email! : user.DisplayName;
 
     private static void AppendRequest(StringBuilder body, RequestFacts facts)
     {
@@ -408,13 +397,6 @@ public sealed partial class AccessMailHandler(
 
     /// <summary>UTC, ISO-8601, to the second: the same instant reads the same for every recipient.</summary>
     private static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>One line (names and scopes are data, and a line break would end the header) within the column's length.</summary>
-    private static string Fit(string subject)
-    {
-        var oneLine = string.Join(' ', subject.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return oneLine.Length <= MaxSubjectLength ? oneLine : oneLine[..(MaxSubjectLength - 1)] + "…";
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} mail(s) queued for {Event}")]
     private partial void LogQueued(int count, string @event);

@@ -4,8 +4,8 @@ using PartnerGate.Data;
 namespace PartnerGate.Web.Features.Notifications;
 
 /// <summary>
-/// Who mail goes to and how a subject line is made safe, shared by the mail writers (<see cref="PostureMail"/>; the
-/// private copies in <see cref="AccessMailHandler"/> say the same and can call these).
+/// Who mail goes to and how a subject line is made safe, shared by the mail writers (<see cref="AccessMailHandler"/>,
+/// <see cref="PostureMail"/>).
 /// </summary>
 internal static class MailAddressing
 {

@@ -76,7 +76,7 @@ public sealed class AccessMailHandlerTests(OutboxOnlyApp app) : IClassFixture<Ou
         Assert.Equal(MailKinds.RequestApproved, mail.Kind);
         Assert.Equal($"Access approved: Purchase orders (orders.read) from {Iso(grant.NotBefore)} to {Iso(grant.NotAfter)}", mail.Subject);
         Assert.Contains("Hello Bob Nut,", mail.Body, StringComparison.Ordinal);
-        Assert.Contains("https://partnergate.acme.example/my/grants", mail.Body, StringComparison.Ordinal);
+        Assert.Contains("https://partnergate.acme.example/grants", mail.Body, StringComparison.Ordinal);
     }
 
     [Fact]
