@@ -247,7 +247,7 @@ public sealed partial class AccessMailHandler(
             body.AppendLine("The approver's comment:");
             body.AppendLine(string.IsNullOrWhiteSpace(comment) ? "(none)" : comment);
             body.AppendLine();
-            body.AppendLine(CultureInfo.InvariantCulture, $"See your requests: {Link("/my/requests")}");
+            body.AppendLine(CultureInfo.InvariantCulture, $"See your requests: {Link("/requests")}");
         }))];
     }
 

@@ -130,6 +130,46 @@ public sealed class AccessMailHandlerTests(OutboxOnlyApp app) : IClassFixture<Ou
     }
 
     [Fact]
+    public async Task EveryPortalLinkInTheMails_OpensAPageThatExists()
+    {
+        // A request submitted (approvers' mail), one approved (requester, grants link), one denied (requester, requests
+        // link) and a grant revoked: then every portal link in this app's outbox, whichever test wrote it, is opened.
+        var now = DateTimeOffset.UtcNow;
+        var approved = await MailWorkflow.SubmitAsync(app, now, "bob@boltnut.example", "purchase-orders");
+        await MailWorkflow.PublishAsync(app, new AccessRequested(approved.Id, approved.PartnerId, approved.ResourceId, 1));
+        var grant = (await MailWorkflow.ApproveAsync(app, now, approved.Id, "approver@acme.example"))!;
+        var approverId = await UserIdAsync("approver@acme.example");
+        await MailWorkflow.PublishAsync(app, new RequestApproved(approved.Id, approved.PartnerId, approverId, grant.Id, 1, false));
+        var denied = await MailWorkflow.SubmitAsync(app, now, "bob@boltnut.example", "quality-records");
+        await MailWorkflow.DenyAsync(app, now, denied.Id, "approver@acme.example", "Not needed.");
+        await MailWorkflow.PublishAsync(app, new RequestDenied(denied.Id, denied.PartnerId, approverId));
+        await MailWorkflow.RevokeAsync(app, now, grant.Id, "approver@acme.example", "Contract ended.");
+        await MailWorkflow.PublishAsync(app, new GrantRevoked(grant.Id, grant.PartnerId, "Contract ended."));
+
+        const string Base = "https://partnergate.acme.example";
+        var paths = (await MailWorkflow.OutboxAsync(app))
+            .SelectMany(m => System.Text.RegularExpressions.Regex.Matches(m.Body, Base + @"(/[^\s]*)").Select(match => match.Groups[1].Value))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.Contains("/grants", paths);
+        Assert.Contains("/requests", paths);
+
+        // Signed in (anonymous requests are all sent to the sign-in page, existing or not) as the partner user the
+        // mails went to: a staff page may refuse Bob (403), but no link may lead nowhere (404).
+        using var http = await app.SignedInClientAsync("bob@boltnut.example");
+        using (var nowhere = await http.GetAsync("/no-such-page"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, nowhere.StatusCode);
+        }
+
+        foreach (var path in paths)
+        {
+            using var response = await http.GetAsync(path);
+            Assert.True(response.StatusCode != System.Net.HttpStatusCode.NotFound, $"{path} in a mail is not a page of the portal.");
+        }
+    }
+
+    [Fact]
     public async Task Event_ForUnknownRequest_WritesNothingAndDoesNotThrow()
     {
         var mails = await MailWorkflow.PublishAndCollectAsync(app, new RequestDenied(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()));
