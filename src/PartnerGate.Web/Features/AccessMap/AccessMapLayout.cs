@@ -28,10 +28,11 @@ public sealed record AccessMapNode(
     IReadOnlyList<Guid> PartnerIds,
     Sensitivity? Sensitivity,
     bool Upcoming,
+    bool Suspended,
     double X,
     double Y);
 
-public sealed record AccessMapEdge(string From, string To, bool Upcoming, IReadOnlyList<Guid> PartnerIds, double X1, double Y1, double X2, double Y2);
+public sealed record AccessMapEdge(string From, string To, bool Upcoming, bool Suspended, IReadOnlyList<Guid> PartnerIds, double X1, double Y1, double X2, double Y2);
 
 public sealed record AccessMapGraph(IReadOnlyList<AccessMapNode> Nodes, IReadOnlyList<AccessMapEdge> Edges, double Width, double Height, int Crossings)
 {
@@ -67,7 +68,7 @@ public static class AccessMapLayout
         }
 
         var nodes = new Dictionary<string, NodeDraft>(StringComparer.Ordinal);
-        var edges = new List<(string From, string To, bool Upcoming, Guid PartnerId)>();
+        var edges = new List<(string From, string To, AccessMapGrant Grant)>();
         foreach (var grant in grants)
         {
             var partnerKey = "partner:" + grant.PartnerId;
@@ -78,14 +79,16 @@ public static class AccessMapLayout
             Add(nodes, holderKey, AccessMapColumn.Holder, grant.SubjectName, grant);
             Add(nodes, grantKey, AccessMapColumn.Grant, string.Join(' ', grant.Scopes), grant);
             Add(nodes, resourceKey, AccessMapColumn.Resource, grant.ResourceName, grant);
-            edges.Add((partnerKey, holderKey, grant.Upcoming, grant.PartnerId));
-            edges.Add((holderKey, grantKey, grant.Upcoming, grant.PartnerId));
-            edges.Add((grantKey, resourceKey, grant.Upcoming, grant.PartnerId));
+            edges.Add((partnerKey, holderKey, grant));
+            edges.Add((holderKey, grantKey, grant));
+            edges.Add((grantKey, resourceKey, grant));
         }
 
-        // One line per pair; a partner-to-holder line is dashed only when all that holder's grants are upcoming.
+        // One line per pair; a partner-to-holder line is dashed (dotted) only when all that holder's grants are upcoming
+        // (suspended).
         var lines = edges.GroupBy(e => (e.From, e.To))
-            .Select(g => (g.Key.From, g.Key.To, Upcoming: g.All(e => e.Upcoming), PartnerIds: g.Select(e => e.PartnerId).Distinct().ToList()))
+            .Select(g => (g.Key.From, g.Key.To, Upcoming: g.All(e => e.Grant.Upcoming), Suspended: g.All(e => e.Grant.Suspended),
+                PartnerIds: g.Select(e => e.Grant.PartnerId).Distinct().ToList()))
             .ToList();
 
         var columns = Order(nodes, lines.Select(l => (l.From, l.To)).ToList(), out var crossings);
@@ -106,7 +109,7 @@ public static class AccessMapLayout
         {
             var from = placed[l.From];
             var to = placed[l.To];
-            return new AccessMapEdge(l.From, l.To, l.Upcoming, l.PartnerIds,
+            return new AccessMapEdge(l.From, l.To, l.Upcoming, l.Suspended, l.PartnerIds,
                 from.X + NodeWidth, from.Y + (NodeHeight / 2), to.X, to.Y + (NodeHeight / 2));
         }).ToList();
 
@@ -239,12 +242,15 @@ public static class AccessMapLayout
                 AccessMapColumn.Partner => (grantsText, $"Partner {label}, {grantsText}", (Sensitivity?)null, false),
                 AccessMapColumn.Holder => ($"{holderKind} · {grantsText}", $"{holderKind} {label} of {first.PartnerName}, {grantsText}", null,
                     Grants.All(g => g.Upcoming)),
+                AccessMapColumn.Grant when first.SuspendedBecause is { } because =>
+                    ($"suspended · {because}", $"Suspended grant of {first.SubjectName} ({because}): {label} on {first.ResourceName}, not usable now, window ends {Display.When(first.NotAfter)}", null, false),
                 AccessMapColumn.Grant => first.Upcoming
                     ? ($"upcoming · from {Time(first.NotBefore)}", $"Upcoming grant of {first.SubjectName}: {label} on {first.ResourceName}, starts {Display.When(first.NotBefore)}, ends {Display.When(first.NotAfter)}", null, true)
                     : ($"active · until {Time(first.NotAfter)}", $"Active grant of {first.SubjectName}: {label} on {first.ResourceName}, until {Display.When(first.NotAfter)}", null, false),
                 _ => ($"{first.Sensitivity} sensitivity · {grantsText}", $"Resource {label}, {first.Sensitivity} sensitivity, {grantsText}", first.Sensitivity, false),
             };
-            return new AccessMapNode(Key, Column, label, detail, name, partners, sensitivity, upcoming, x, y);
+            var suspended = Column is AccessMapColumn.Holder or AccessMapColumn.Grant && Grants.All(g => g.Suspended);
+            return new AccessMapNode(Key, Column, label, detail, name, partners, sensitivity, upcoming, suspended, x, y);
         }
 
         // Day and time in UTC (the column heading says so), short enough for a node; the accessible name carries the full date.

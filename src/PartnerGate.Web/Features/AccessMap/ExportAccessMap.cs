@@ -95,7 +95,7 @@ public static class ExportAccessMap
         foreach (var g in grants)
         {
             AppendRow(csv, [g.PartnerName, g.SubjectName, g.SubjectKind == Domain.AccessRequests.SubjectKind.Client ? "API client" : "User",
-                g.ResourceName, g.Audience, g.Sensitivity.ToString(), string.Join(' ', g.Scopes), g.Upcoming ? "Upcoming" : "Active",
+                g.ResourceName, g.Audience, g.Sensitivity.ToString(), string.Join(' ', g.Scopes), AccessMapGrants.StateInWords(g),
                 Iso(g.NotBefore), Iso(g.NotAfter), g.GrantId.ToString()]);
         }
 

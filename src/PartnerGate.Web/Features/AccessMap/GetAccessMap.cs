@@ -5,6 +5,7 @@ using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Grants;
+using PartnerGate.Domain.Partners;
 using PartnerGate.Domain.Resources;
 using PartnerGate.Web.Infrastructure.Mediator;
 using PartnerGate.Web.Infrastructure.Security;
@@ -26,7 +27,15 @@ public sealed record AccessMapGrant(
     IReadOnlyList<string> Scopes,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
-    bool Upcoming);
+    bool Upcoming,
+    string? SuspendedBecause = null)
+{
+    /// <summary>
+    /// Held but not usable now: the grant itself is suspended (a lapsed certification, or an administrator) or its
+    /// partner is. It can come back without a new request (renewal, reinstatement), so the map still draws it.
+    /// </summary>
+    public bool Suspended => SuspendedBecause is not null;
+}
 
 /// <summary>A choice in one of the map's filters.</summary>
 public sealed record AccessMapChoice(Guid Id, string Name);
@@ -85,8 +94,9 @@ public sealed class GetAccessMapHandler(IDbContextFactory<PartnerGateDbContext> 
 public static class AccessMapGrants
 {
     /// <summary>
-    /// Grants in effect at <paramref name="now"/> (active, inside their window) and grants that start within the
-    /// horizon (scheduled, or active but not started yet), newest partner and resource names resolved. Scoped to
+    /// Grants in effect at <paramref name="now"/> (active, inside their window), grants that start within the horizon
+    /// (scheduled, or active but not started yet), and suspended ones still inside their window (marked, with why),
+    /// newest partner and resource names resolved. Scoped to
     /// <paramref name="confinedTo"/> when set: the filters can only narrow that, never widen it.
     /// </summary>
     public static async Task<IReadOnlyList<AccessMapGrant>> LoadAsync(
@@ -95,7 +105,7 @@ public static class AccessMapGrants
     {
         var horizonEnd = now + GetAccessMapHandler.Horizon;
         var grants = db.Grants.AsNoTracking().Where(g => g.NotAfter > now && g.NotBefore <= horizonEnd
-            && (g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled));
+            && (g.Status == GrantStatus.Active || g.Status == GrantStatus.Scheduled || g.Status == GrantStatus.Suspended));
         if (confinedTo is { } own)
         {
             grants = grants.Where(g => g.PartnerId == own);
@@ -116,7 +126,7 @@ public static class AccessMapGrants
                 join partner in db.Partners on grant.PartnerId equals partner.Id
                 join resource in db.Resources on grant.ResourceId equals resource.Id
                 where sensitivity == null || resource.Sensitivity == sensitivity
-                select new { grant, PartnerName = partner.Name, ResourceName = resource.DisplayName, resource.Audience, resource.Sensitivity })
+                select new { grant, PartnerName = partner.Name, PartnerStatus = partner.Status, ResourceName = resource.DisplayName, resource.Audience, resource.Sensitivity })
             .ToListAsync(cancellationToken);
 
         var userIds = rows.Where(r => r.grant.Subject.Kind == SubjectKind.User)
@@ -133,11 +143,22 @@ public static class AccessMapGrants
                 r.grant.Id, r.grant.PartnerId, r.PartnerName, r.grant.Subject.Kind, r.grant.Subject.Id,
                 (r.grant.Subject.Kind == SubjectKind.User ? userNames : clientNames).GetValueOrDefault(r.grant.Subject.Id) ?? r.grant.Subject.Id,
                 r.grant.ResourceId, r.ResourceName, r.Audience, r.Sensitivity, [.. r.grant.Scopes], r.grant.NotBefore, r.grant.NotAfter,
-                Upcoming: r.grant.NotBefore > now || r.grant.Status == GrantStatus.Scheduled))
+                Upcoming: SuspendedBecause(r.grant, r.PartnerStatus) is null && (r.grant.NotBefore > now || r.grant.Status == GrantStatus.Scheduled),
+                SuspendedBecause(r.grant, r.PartnerStatus)))
             .OrderBy(g => g.PartnerName, StringComparer.Ordinal)
             .ThenBy(g => g.SubjectName, StringComparer.Ordinal)
             .ThenBy(g => g.ResourceName, StringComparer.Ordinal)
             .ThenBy(g => g.NotBefore)
             .ToList();
     }
+
+    /// <summary>The grant's state as the table and the CSV export say it.</summary>
+    public static string StateInWords(AccessMapGrant grant) =>
+        grant.SuspendedBecause is { } because ? $"Suspended ({because})" : grant.Upcoming ? "Upcoming" : "Active";
+
+    private static string? SuspendedBecause(Grant grant, PartnerStatus partnerStatus) =>
+        partnerStatus == PartnerStatus.Suspended ? "partner suspended"
+        : grant.Status != GrantStatus.Suspended ? null
+        : grant.IsSuspendedByPosture ? "certification lapsed"
+        : "suspended";
 }

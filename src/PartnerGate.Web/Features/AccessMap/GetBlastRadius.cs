@@ -34,7 +34,8 @@ public sealed record BlastRadius(
     Reach Now,
     Reach WithinHorizon,
     int KillSwitchGrants,
-    int PendingRequests);
+    int PendingRequests,
+    int SuspendedGrants = 0);
 
 /// <summary>Staff: any partner. A partner admin: their own only; another partner's id reads as not found.</summary>
 [RequirePolicy(AccessMapPolicies.Viewer)]
@@ -66,9 +67,10 @@ public sealed class GetBlastRadiusHandler(IDbContextFactory<PartnerGateDbContext
         // The demo API's dates count from the Monday of this week; the counts themselves do not depend on it.
         var anchor = SupplyNetworkDataGenerator.StartOfWeek(now);
         return new BlastRadius(target.Guid, target.Name, now, now + GetAccessMapHandler.Horizon,
-            ReachOf([.. grants.Where(g => !g.Upcoming)], query.PartnerId, anchor),
-            ReachOf(grants, query.PartnerId, anchor),
-            killSwitchGrants, pending);
+            // Suspended grants reach nothing until renewed or reinstated, so neither reach counts them; the panel names them.
+            ReachOf([.. grants.Where(g => !g.Upcoming && !g.Suspended)], query.PartnerId, anchor),
+            ReachOf([.. grants.Where(g => !g.Suspended)], query.PartnerId, anchor),
+            killSwitchGrants, pending, grants.Count(g => g.Suspended));
     }
 
     /// <summary>What <paramref name="grants"/> (all of one partner) reach together.</summary>

@@ -75,6 +75,29 @@ public sealed class AccessMapComponentTests : MudComponentTest
     }
 
     [Fact]
+    public void SuspendedGrants_AreDottedAndGrey_SayWhy_AndTheBlastRadiusNamesThem()
+    {
+        SignInAs(Roles.Approver);
+        var suspended = Grant(BoltNut, "BoltNut Supply", SubjectKind.Client, "boltnut-erp", "Line telemetry", Sensitivity.High, "telemetry.read", upcoming: false)
+            with { SuspendedBecause = "certification lapsed" };
+        var graph = Render<AccessMapGraphView>(p => p.Add(c => c.Graph, AccessMapLayout.Build([.. Grants, suspended])));
+
+        var node = graph.FindAll("[data-node-kind=grant]").Single(n => n.GetAttribute("aria-label")!.StartsWith("Suspended", StringComparison.Ordinal));
+        Assert.StartsWith("Suspended grant of boltnut-erp (certification lapsed): telemetry.read on Line telemetry, not usable now", node.GetAttribute("aria-label"), StringComparison.Ordinal);
+        Assert.Equal("2 4", node.QuerySelector("rect")!.GetAttribute("stroke-dasharray"));
+        Assert.Contains("suspended · certification lapsed", node.TextContent, StringComparison.Ordinal);
+        Assert.Contains("suspended (held, not usable now), dotted", graph.Find("[data-testid=access-map-legend]").TextContent, StringComparison.Ordinal);
+
+        var table = Render<AccessMapTable>(p => p.Add(c => c.Grants, new[] { suspended }));
+        Assert.Contains("Suspended (certification lapsed)", table.Find("tbody tr").TextContent, StringComparison.Ordinal);
+
+        var panel = Render<BlastRadiusPanel>(p => p.Add(c => c.Radius, Radius() with { SuspendedGrants = 2 }));
+        Assert.Equal("2 suspended grants not counted above: they reach nothing now, and resume without a new request if the certification is renewed or the partner reinstated.",
+            panel.Find("[data-testid=blast-radius-suspended]").TextContent.Trim());
+        Assert.Empty(Render<BlastRadiusPanel>(p => p.Add(c => c.Radius, Radius())).FindAll("[data-testid=blast-radius-suspended]"));
+    }
+
+    [Fact]
     public async Task SelectingAPartner_ByClickOrEnter_RaisesTheSelection()
     {
         var selected = new List<AccessMapNode>();

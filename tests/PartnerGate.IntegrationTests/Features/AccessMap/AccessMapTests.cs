@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerGate.Data;
 using PartnerGate.Domain.AccessRequests;
@@ -141,6 +142,47 @@ public sealed class AccessMapTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
 
     [Theory]
     [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task SuspendedGrants_AreDrawnAsSuspended_WithWhy_AndReachNothing_UntilTheyResume(DatabaseProvider provider)
+    {
+        var app = apps.For(provider);
+        var world = await PartnerWorld.CreateAsync(app);
+
+        // The client's active inventory grant is suspended by posture (as the sweep does when a certification lapses).
+        await using (var db = app.CreateDbContext())
+        {
+            var grant = await db.Grants.SingleAsync(g => g.PartnerId == world.Partner.Id && g.Subject.Id == world.Client.ClientId);
+            Assert.True(grant.SuspendForPosture("ISO 27001 expired").IsSuccess);
+            await db.SaveChangesAsync();
+        }
+
+        var map = await MapAsync(app, Approver, new GetAccessMapQuery(world.Partner.Id));
+        var suspended = Assert.Single(map.Grants, g => g.Suspended);
+        Assert.Equal(("Inventory", "certification lapsed", false), (suspended.ResourceName, suspended.SuspendedBecause, suspended.Upcoming));
+        Assert.Equal("Suspended (certification lapsed)", AccessMapGrants.StateInWords(suspended));
+        Assert.Single(map.Grants, g => g.Upcoming);
+
+        var radius = await RadiusAsync(app, world.Partner.Id);
+        Assert.Equal((0, 0), (radius.Now.Grants, radius.Now.Resources.Count));
+        Assert.Equal(["Purchase orders"], radius.WithinHorizon.Resources.Select(r => r.Name));
+        Assert.Equal(1, radius.SuspendedGrants);
+
+        // Suspending the partner stops everything it holds: every grant is drawn suspended, nothing is reached.
+        await using (var db = app.CreateDbContext())
+        {
+            var partner = await db.Partners.SingleAsync(p => p.Id == world.Partner.Id);
+            Assert.True(partner.Suspend("Breach under investigation").IsSuccess);
+            await db.SaveChangesAsync();
+        }
+
+        map = await MapAsync(app, Approver, new GetAccessMapQuery(world.Partner.Id));
+        Assert.Equal(2, map.Grants.Count);
+        Assert.All(map.Grants, g => Assert.Equal(("partner suspended", false), (g.SuspendedBecause, g.Upcoming)));
+        radius = await RadiusAsync(app, world.Partner.Id);
+        Assert.Equal((0, 0, 2), (radius.Now.Grants, radius.WithinHorizon.Grants, radius.SuspendedGrants));
+    }
+
+    [Theory]
+    [MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task BlastRadius_OfBoltNut_CountsTheDemoApisPurchaseOrders_AsTheGeneratorMakesThem(DatabaseProvider provider)
     {
         var app = apps.For(provider);
@@ -157,6 +199,13 @@ public sealed class AccessMapTests(SqliteApp sqlite, PostgreSqlApp postgreSql)
         Assert.True(read.Records > 0);
         Assert.True(result.Value.Now.DemoApiRecords >= read.Records);
         Assert.True(result.Value.WithinHorizon.DemoApiRecords >= result.Value.Now.DemoApiRecords);
+    }
+
+    private static async Task<BlastRadius> RadiusAsync(PartnerGateAppFactory app, Guid partnerId)
+    {
+        var result = await app.SendAsync<Result<BlastRadius>>(new GetBlastRadiusQuery(partnerId), Approver);
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        return result.Value;
     }
 
     private static async Task<AccessMapData> MapAsync(PartnerGateAppFactory app, string email, GetAccessMapQuery query)
