@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test tier: unit, component (bUnit), integration (SQLite and PostgreSQL) and end-to-end
-# (Playwright in Debian's Chromium). Installs what is missing (Chromium, aiosmtpd, PostgreSQL) when run as root,
-# starts PostgreSQL on a loopback port for the run and stops it afterwards.
+# (Playwright in Debian's Chromium). Installs what is missing (Chromium, aiosmtpd, PostgreSQL, Redis) when run as
+# root, starts PostgreSQL and Redis on loopback ports for the run and stops them afterwards.
 # The last line it prints is "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -66,16 +66,37 @@ if [[ $(id -u) -eq 0 ]]; then
   chown postgres "$PG_DIR"
   PG_USER=postgres
 fi
-stop_pg() {
+REDIS_DIR=""
+stop_services() {
   run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$PG_DIR"
+  if [[ -n $REDIS_DIR && -f $REDIS_DIR/redis.pid ]]; then
+    kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
+  fi
+  [[ -n $REDIS_DIR ]] && rm -rf "$REDIS_DIR"
+  return 0
 }
-trap stop_pg EXIT
+trap stop_services EXIT
 log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
 run_pg "$PG_BIN/initdb" -A trust -U "$PG_USER" -D "$PG_DIR/data" >/dev/null
 run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w \
   -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
 export PARTNERGATE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=$PG_USER;Include Error Detail=true"
+
+# --- Redis on loopback for the scale-out tests (two nodes over one database and one Redis behave as one) ----
+if ! command -v redis-server >/dev/null 2>&1; then
+  install_debian_packages redis-server
+fi
+REDIS_DIR=$(mktemp -d /tmp/partnergate-redis.XXXXXX)
+REDIS_PORT=${PARTNERGATE_REDIS_PORT:-$(free_port)}
+log "starting Redis on 127.0.0.1:$REDIS_PORT"
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save '' --appendonly no \
+  --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log"
+for _ in $(seq 1 50); do
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && break
+  sleep 0.1
+done
+export PARTNERGATE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 
 # --- Build once, then run every test project -----------------------------------------------------------
 log "restoring tools and building"

@@ -19,6 +19,7 @@ using PartnerGate.Web.Infrastructure.Federation;
 using PartnerGate.Web.Infrastructure.Live;
 using PartnerGate.Web.Infrastructure.Mail;
 using PartnerGate.Web.Infrastructure.Mediator;
+using PartnerGate.Web.Infrastructure.ScaleOut;
 using PartnerGate.Web.Infrastructure.Security;
 using PartnerGate.Web.Infrastructure.TokenService;
 
@@ -103,12 +104,15 @@ builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.Authent
 builder.Services.AddScoped<DemoDataSeeder>();
 builder.Services.AddSingleton<LiveUpdateHub>();
 builder.Services.AddSharedSignals(builder.Configuration);
+builder.Services.AddScaleOut();
 builder.Services.AddSingleton<AccessSweepService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessSweepService>());
 
 builder.Services.AddSignInRateLimiting(builder.Configuration);
 builder.Services.AddTrustedProxies(builder.Configuration);
-builder.Services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"])
+    .AddCheck<RedisScaleOutHealthCheck>("scale-out", tags: ["ready"]);
 builder.Services.AddProblemDetails();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();

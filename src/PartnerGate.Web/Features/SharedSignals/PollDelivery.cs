@@ -77,7 +77,7 @@ public sealed class PollDelivery(
                 return;
             }
 
-            // Long poll: a commit on this node wakes at once; other nodes' events are found at the next poll interval.
+            // Long poll: a commit on this node (or one relayed from another) wakes at once; anything else is found at the next poll interval.
             var wait = TimeSpan.FromMilliseconds(Math.Max(10, options.CurrentValue.PollMilliseconds));
             try
             {

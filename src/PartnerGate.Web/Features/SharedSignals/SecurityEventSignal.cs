@@ -3,8 +3,8 @@ using Mediator;
 namespace PartnerGate.Web.Features.SharedSignals;
 
 /// <summary>
-/// Wakes this node's feed readers when a command here committed security events, so delivery does not wait
-/// for the next database poll. Readers on other nodes learn of the same events from their own poll.
+/// Wakes this node's feed readers when a command here (or, relayed over Redis, on another node) committed security
+/// events, so delivery does not wait for the next database poll; that poll still finds what no wake-up announced.
 /// </summary>
 public sealed class SecurityEventSignal
 {

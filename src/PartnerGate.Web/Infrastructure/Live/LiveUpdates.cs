@@ -16,15 +16,29 @@ public enum LiveUpdateKind
 public sealed record LiveUpdate(LiveUpdateKind Kind, Guid PartnerId, Guid? RequestId = null, Guid? GrantId = null, Guid? ReviewId = null);
 
 /// <summary>
-/// Fans committed changes out to open Blazor circuits on this node: the approval inbox, my requests and
-/// my grants subscribe and reload when something relevant changed. Views filter by what their user may
-/// see and re-query through the pipeline, so an update never carries data across partners.
+/// Fans committed changes out to open Blazor circuits: the approval inbox, my requests and my grants subscribe and
+/// reload when something relevant changed. Views filter by what their user may see and re-query through the
+/// pipeline, so an update never carries data across partners. With several nodes, <see cref="PublishedOnThisNode"/>
+/// lets the scale-out relay pass this node's updates to the others, which hand them to <see cref="DeliverFromOtherNode"/>.
 /// </summary>
 public sealed class LiveUpdateHub
 {
     public event Action<LiveUpdate>? Changed;
 
+    /// <summary>Raised for changes committed on this node only (never for those another node relayed), so a relay can't echo.</summary>
+    public event Action<LiveUpdate>? PublishedOnThisNode;
+
+    /// <summary>A change committed on this node: its circuits hear of it, then the other nodes'.</summary>
     public void Publish(LiveUpdate update)
+    {
+        DeliverHere(update);
+        PublishedOnThisNode?.Invoke(update);
+    }
+
+    /// <summary>A change another node committed and relayed: this node's circuits only.</summary>
+    public void DeliverFromOtherNode(LiveUpdate update) => DeliverHere(update);
+
+    private void DeliverHere(LiveUpdate update)
     {
         var handlers = Changed;
         if (handlers is null)

@@ -36,11 +36,16 @@ public sealed class SsfPortal : KestrelPortal
         return portal;
     }
 
-    /// <summary>Another node of the same deployment: its own process state (broadcaster, signal), the same database.</summary>
-    public Task<SsfPortal> StartSecondNodeAsync() => StartAsync(Provider, new Dictionary<string, string?>
+    /// <summary>
+    /// Another node of the same deployment: its own process state (broadcaster, signal, live updates), the same
+    /// database, and the same deployment settings (Redis and channel prefix when set, feed poll interval).
+    /// </summary>
+    public Task<SsfPortal> StartSecondNodeAsync()
     {
-        ["ConnectionStrings:PartnerGate"] = Services.GetRequiredService<IConfiguration>()["ConnectionStrings:PartnerGate"],
-    });
+        var configuration = Services.GetRequiredService<IConfiguration>();
+        var shared = new[] { "ConnectionStrings:PartnerGate", "ConnectionStrings:Redis", "ScaleOut:ChannelPrefix", "SharedSignals:PollMilliseconds" };
+        return StartAsync(Provider, shared.Where(key => configuration[key] is not null).ToDictionary(key => key, key => configuration[key]));
+    }
 
     /// <summary>An HTTP client that authenticates as the resource server (HTTP Basic).</summary>
     public HttpClient ResourceServerClient(string clientId = DemoDataSeeder.ResourceServerClientId, string secret = DemoDataSeeder.ResourceServerClientSecret)
