@@ -21,10 +21,16 @@ namespace PartnerGate.RevocationBench;
 /// </summary>
 public sealed class BenchPortal : WebApplicationFactory<Program>
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "partnergate-revocation-bench", Guid.NewGuid().ToString("N"));
+    private readonly string directory;
+    private readonly bool ownsDirectory;
+    private readonly IReadOnlyDictionary<string, string?> settings;
 
-    public BenchPortal()
+    /// <summary>A portal on a fresh database; or, given <paramref name="sameDatabaseAs"/>, another node of that deployment.</summary>
+    public BenchPortal(BenchPortal? sameDatabaseAs = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        this.settings = settings ?? new Dictionary<string, string?>();
+        ownsDirectory = sameDatabaseAs is null;
+        directory = sameDatabaseAs?.directory ?? Path.Combine(Path.GetTempPath(), "partnergate-revocation-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
     }
 
@@ -52,6 +58,10 @@ public sealed class BenchPortal : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public PartnerGateDbContext CreateDbContext() => Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContext();
@@ -75,6 +85,11 @@ public sealed class BenchPortal : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(directory, recursive: true);

@@ -3,6 +3,7 @@ namespace PartnerGate.RevocationBench;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/PartnerGate.RevocationBench -- lag [--revocations 1000] [--lanes 4] [--out FILE]</c><br/>
 /// <c>dotnet run -c Release --project bench/PartnerGate.RevocationBench -- overhead [--seconds 10] [--rounds 3] [--concurrency 8] [--out FILE]</c><br/>
+/// <c>dotnet run -c Release --project bench/PartnerGate.RevocationBench -- nodes --redis 127.0.0.1:6380 [--revocations 400] [--lanes 4] [--out FILE]</c><br/>
 /// (<c>serve-plain</c> is the overhead run's peer API, started by it as a child process.)<br/>
 /// A named class rather than top-level statements: the portal's own top-level <c>Program</c> is referenced here.
 /// </summary>
@@ -20,6 +21,7 @@ public static class EntryPoint
         return mode switch
         {
             "lag" => await LagRun.RunAsync(Option(args, "--revocations", 1000), Option(args, "--lanes", 4), Text(args, "--out")),
+            "nodes" => await NodesRun.RunAsync(Text(args, "--redis") ?? "127.0.0.1:6380", Option(args, "--revocations", 400), Option(args, "--lanes", 4), Text(args, "--out")),
             "overhead" => await OverheadRun.RunAsync(Option(args, "--seconds", 10), Option(args, "--rounds", 3), Option(args, "--concurrency", 8), Text(args, "--out")),
             _ => Usage(),
         };
@@ -34,6 +36,7 @@ public static class EntryPoint
     {
         Console.Error.WriteLine("usage: PartnerGate.RevocationBench lag [--revocations N] [--lanes N] [--out FILE]");
         Console.Error.WriteLine("       PartnerGate.RevocationBench overhead [--seconds N] [--rounds N] [--concurrency N] [--out FILE]");
+        Console.Error.WriteLine("       PartnerGate.RevocationBench nodes [--redis HOST:PORT] [--revocations N] [--lanes N] [--out FILE]");
         return 2;
     }
 }

@@ -20,9 +20,9 @@ public sealed record LagSample(int Lane, int Index, double CommandMs, double Lag
 /// </summary>
 public static class LagRun
 {
-    private const string Resource = "purchase-orders";
-    private const string Scope = "orders.read";
-    private const string ApiPath = "/purchase-orders?limit=1";
+    internal const string Resource = "purchase-orders";
+    internal const string Scope = "orders.read";
+    internal const string ApiPath = "/purchase-orders?limit=1";
     private const string TokenLifetimeNote = "at most the resource's token lifetime, 5 minutes by default";
 
     public static async Task<int> RunAsync(int revocations, int lanes, string? jsonLinesPath)
@@ -105,8 +105,9 @@ public static class LagRun
         return introspected == samples.Count && samples.Count == revocations ? 0 : 1;
     }
 
-    private static async Task<LagSample> MeasureOnceAsync(
-        BenchPortal portal, AccessWorld world, HttpClient portalHttp, HttpClient apiHttp, HttpClient plainHttp, string clientId, string secret, int lane, int index)
+    /// <summary>One revocation committed on <paramref name="portal"/>, refused by the API behind <paramref name="apiHttp"/>.</summary>
+    internal static async Task<LagSample> MeasureOnceAsync(
+        BenchPortal portal, AccessWorld world, HttpClient portalHttp, HttpClient apiHttp, HttpClient? plainHttp, string clientId, string secret, int lane, int index)
     {
         var grantId = await GrantAsync(world, clientId);
         var token = await AccessWorld.TokenAsync(portalHttp, clientId, secret, Resource, Scope);
@@ -148,13 +149,19 @@ public static class LagRun
 
         var inactive = !await introspection;
 
-        // The same token at the plain-JwtBearer peer, once the library has refused it.
-        using var peer = await plainHttp.SendAsync(AccessWorld.ApiRequest(ApiPath, token));
+        // The same token at the plain-JwtBearer peer (when there is one), once the library has refused it.
+        var peerAccepted = false;
+        if (plainHttp is not null)
+        {
+            using var peer = await plainHttp.SendAsync(AccessWorld.ApiRequest(ApiPath, token));
+            peerAccepted = peer.StatusCode == HttpStatusCode.OK;
+        }
+
         return new LagSample(lane, index, Stopwatch.GetElapsedTime(sent, committed).TotalMilliseconds,
             Stopwatch.GetElapsedTime(sent, refused).TotalMilliseconds, Stopwatch.GetElapsedTime(committed, refused).TotalMilliseconds, requests, inactive,
-            peer.StatusCode == HttpStatusCode.OK);
+            peerAccepted);
     }
 
-    private static Task<Guid> GrantAsync(AccessWorld world, string clientId) =>
+    internal static Task<Guid> GrantAsync(AccessWorld world, string clientId) =>
         world.GrantAsync(DemoDataSeeder.BoltNutPartnerId, PartnerGate.Domain.AccessRequests.AccessSubject.ForClient(clientId), Resource, [Scope]);
 }
