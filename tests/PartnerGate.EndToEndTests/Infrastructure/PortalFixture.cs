@@ -20,6 +20,8 @@ public class PortalFixture : IAsyncLifetime
     private readonly string databaseDirectory = Path.Combine(Path.GetTempPath(), "partnergate-e2e", Guid.NewGuid().ToString("N"));
     private PortalFactory? factory;
     private IPlaywright? playwright;
+    private string connectionString = string.Empty;
+    private IReadOnlyDictionary<string, string?> settings = new Dictionary<string, string?>();
 
     public IBrowser Browser { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
@@ -37,12 +39,14 @@ public class PortalFixture : IAsyncLifetime
     protected virtual ValueTask<IReadOnlyDictionary<string, string?>> PrepareAsync(int port) =>
         ValueTask.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(databaseDirectory);
         Directory.CreateDirectory(ScreenshotDirectory);
         var port = PartnerGate.IntegrationTests.Infrastructure.LoopbackPort.Free();
-        factory = new PortalFactory($"Data Source={Path.Combine(databaseDirectory, "partnergate.db")}", await PrepareAsync(port));
+        connectionString = $"Data Source={Path.Combine(databaseDirectory, "partnergate.db")}";
+        settings = await PrepareAsync(port);
+        factory = new PortalFactory(connectionString, settings);
         factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         factory.StartServer();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -64,23 +68,37 @@ public class PortalFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A page in a browser context of its own, on this portal or on <paramref name="baseAddress"/> (another node).</summary>
+    public async Task<IPage> NewPageAsync(Uri? baseAddress = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = (baseAddress ?? BaseAddress).ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 
     /// <summary>A new browser context signed in as a demo account, with the circuit live and ready for clicks.</summary>
-    public async Task<(IPage Page, Pages.HomePage Home)> SignedInAsync(string email)
+    public async Task<(IPage Page, Pages.HomePage Home)> SignedInAsync(string email, Uri? baseAddress = null)
     {
-        var page = await NewPageAsync();
+        var page = await NewPageAsync(baseAddress);
         var signIn = new Pages.SignInPage(page);
         var home = new Pages.HomePage(page);
         await signIn.OpenAsync();
         await signIn.SignInAsync(email, DemoPassword);
         await home.WaitUntilInteractiveAsync();
         return (page, home);
+    }
+
+    /// <summary>
+    /// Another node of this portal's deployment on a port of its own: the same database and settings, its own
+    /// process state (circuits, live updates, feed). The caller disposes it.
+    /// </summary>
+    protected (WebApplicationFactory<Program> Node, Uri BaseAddress) StartAnotherNode()
+    {
+        var port = PartnerGate.IntegrationTests.Infrastructure.LoopbackPort.Free();
+        var node = new PortalFactory(connectionString, settings);
+        node.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
+        node.StartServer();
+        return (node, new Uri($"http://127.0.0.1:{port}/"));
     }
 
     public virtual async ValueTask DisposeAsync()

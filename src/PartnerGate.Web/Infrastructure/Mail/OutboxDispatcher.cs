@@ -121,9 +121,11 @@ public sealed partial class OutboxDispatcher(
                 .Where(l => l.Name == SweepLeaseConfiguration.OutboxDispatch && l.Holder == nodeId)
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, DateTimeOffset.UnixEpoch), cancellationToken);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
-            // Best effort: an unreleased lease only delays the next node by the lease's duration.
+            // Best effort, including when the host's shutdown time ran out (open connections held it up): an
+            // unreleased lease only delays the next node by the lease's duration, and a throw here would fail the
+            // whole host's stop.
             LogLeaseNotReleased(exception.GetType().Name);
         }
     }

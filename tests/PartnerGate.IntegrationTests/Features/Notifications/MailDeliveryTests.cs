@@ -199,6 +199,25 @@ public sealed class MailDeliveryTests
     }
 
     [Fact]
+    public async Task Stop_WhenTheHostsShutdownTimeHasRunOut_DoesNotThrow_AndLeavesTheLeaseToExpire()
+    {
+        // Open connections (a browser's circuits) can hold a host's stop until its shutdown token fires; the lease
+        // hand-back is best effort then, and a throw would fail the whole host's stop.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await StartAppAsync(DatabaseProvider.Sqlite, smtpPort: null, clock);
+        var request = await MailWorkflow.SubmitAsync(app, clock.GetUtcNow(), "bob@boltnut.example", "purchase-orders");
+        await MailWorkflow.PublishAsync(app, new AccessRequested(request.Id, request.PartnerId, request.ResourceId, 1));
+        await Dispatcher(app).DispatchDueAsync(CancellationToken.None);
+
+        await Dispatcher(app).StopAsync(new CancellationToken(canceled: true));
+
+        await using var db = app.CreateDbContext();
+        var lease = await db.SweepLeases.SingleAsync(l => l.Name == SweepLeaseConfiguration.OutboxDispatch);
+        Assert.Equal(Dispatcher(app).NodeId, lease.Holder);
+        Assert.True(lease.ExpiresAt > DateTimeOffset.UnixEpoch, "The lease was handed back although the stop had no time left.");
+    }
+
+    [Fact]
     public async Task SmtpMisconfigured_AppRefusesToStart_NamingEachSetting()
     {
         await using var app = new PartnerGateAppFactory(DatabaseProvider.Sqlite, extraSettings: new Dictionary<string, string?>
