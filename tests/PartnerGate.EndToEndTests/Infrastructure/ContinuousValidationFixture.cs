@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using Mediator;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PartnerGate.Data;
-using PartnerGate.Web.Infrastructure.Security;
 
 namespace PartnerGate.EndToEndTests.Infrastructure;
 
@@ -32,17 +29,6 @@ public sealed class ContinuousValidationFixture : PortalFixture
     public HttpClient PortalHttp() => new() { BaseAddress = BaseAddress };
 
     public HttpClient ApiHttp() => new() { BaseAddress = Api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-
-    /// <summary>Sends a command through the real pipeline as a demo user, as the portal's pages do.</summary>
-    public async Task<TResponse> SendAsync<TResponse>(string email, IMessage message)
-    {
-        await using var scope = Services.CreateAsyncScope();
-        var user = await scope.ServiceProvider.GetRequiredService<UserManager<PartnerGateUser>>().FindByEmailAsync(email)
-            ?? throw new InvalidOperationException($"No user {email}.");
-        scope.ServiceProvider.GetRequiredService<CurrentUser>().Set(
-            await scope.ServiceProvider.GetRequiredService<SignInManager<PartnerGateUser>>().CreateUserPrincipalAsync(user));
-        return (TResponse)(await scope.ServiceProvider.GetRequiredService<IMediator>().Send(message))!;
-    }
 
     /// <summary>Waits (up to a minute, for a cold start under load) until the API accepts <paramref name="token"/>.</summary>
     public Task WaitUntilAcceptedAsync(string path, string token) => Api.WaitUntilAsync(async http =>

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Playwright;
 
@@ -86,6 +88,17 @@ public class PortalFixture : IAsyncLifetime
         await signIn.SignInAsync(email, DemoPassword);
         await home.WaitUntilInteractiveAsync();
         return (page, home);
+    }
+
+    /// <summary>Sends a command through the real pipeline as a demo user, as the portal's pages do.</summary>
+    public async Task<TResponse> SendAsync<TResponse>(string email, Mediator.IMessage message)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<PartnerGate.Data.PartnerGateUser>>().FindByEmailAsync(email)
+            ?? throw new InvalidOperationException($"No user {email}.");
+        scope.ServiceProvider.GetRequiredService<PartnerGate.Web.Infrastructure.Security.CurrentUser>().Set(
+            await scope.ServiceProvider.GetRequiredService<SignInManager<PartnerGate.Data.PartnerGateUser>>().CreateUserPrincipalAsync(user));
+        return (TResponse)(await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(message))!;
     }
 
     /// <summary>

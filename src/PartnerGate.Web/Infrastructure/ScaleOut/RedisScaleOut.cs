@@ -154,32 +154,31 @@ public sealed partial class RedisScaleOut(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Not even configurable (e.g. an unresolvable host): the node stays alone; readiness says Degraded.
+            // Could not even begin (e.g. an endpoint it cannot use): the node stays alone; readiness says Degraded.
             CommandFailed(logger, exception.Message);
         }
     }
 
     /// <summary>Tells the other nodes that this node committed feed events up to <paramref name="lastSequence"/>.</summary>
     public void RelaySecurityEvents(long lastSequence) =>
-        Send(securityEventChannel, JsonSerializer.Serialize(new SecurityEventsMessage(nodeId, lastSequence), MessageJson));
+        Send(securityEventChannel, new SecurityEventsMessage(nodeId, lastSequence));
 
-    private void RelayLiveUpdate(LiveUpdate update) =>
-        Send(liveUpdateChannel, JsonSerializer.Serialize(new LiveUpdateMessage(nodeId, update), MessageJson));
+    private void RelayLiveUpdate(LiveUpdate update) => Send(liveUpdateChannel, new LiveUpdateMessage(nodeId, update));
 
-    private void Send(RedisChannel channel, string message)
+    private void Send<T>(RedisChannel channel, T message)
     {
         if (Volatile.Read(ref redis) is not { } connection || !subscribed)
         {
-            // Not connected yet: the other nodes' feeds find these events at their database poll.
+            // Alone, or not connected yet: the other nodes' feeds find these events at their database poll.
             return;
         }
 
         try
         {
             // Fire and forget: called on the committing request's path, which must not wait on (or fail with) Redis.
-            connection.GetSubscriber().Publish(channel, message, CommandFlags.FireAndForget);
+            connection.GetSubscriber().Publish(channel, JsonSerializer.Serialize(message, MessageJson), CommandFlags.FireAndForget);
         }
         catch (RedisException exception)
         {

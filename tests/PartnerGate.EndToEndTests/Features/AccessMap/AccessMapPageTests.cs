@@ -6,6 +6,7 @@ using PartnerGate.Domain.AccessRequests;
 using PartnerGate.Domain.Common;
 using PartnerGate.Domain.Grants;
 using PartnerGate.EndToEndTests.Infrastructure;
+using PartnerGate.Web.Features.Grants;
 using PartnerGate.EndToEndTests.Pages;
 using PartnerGate.SupplyNetworkData;
 using static Microsoft.Playwright.Assertions;
@@ -46,6 +47,35 @@ public sealed class AccessMapPageTests(PortalFixture portal)
 
         await map.KillSwitchLink(BoltNut).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/kill-switches\\?kind=partner&target=" + DemoPartners.BoltNutId));
+    }
+
+    [Fact]
+    public async Task Map_FollowsARevocationLive_KeepingTheSelectedPartnersBlastRadius()
+    {
+        // A partner of this test's own, so no other test's grants come and go in its blast radius.
+        var world = new AccessWorld(() => portal.Services.GetRequiredService<IDbContextFactory<PartnerGateDbContext>>().CreateDbContext());
+        var partnerName = "Live Map Partner " + Guid.NewGuid().ToString("N")[..6];
+        var partnerId = await world.RegisterPartnerAsync(partnerName);
+        var clientId = "live-map-" + Guid.NewGuid().ToString("N")[..8];
+        await world.RegisterClientAsync(partnerId, clientId);
+        await world.GrantAsync(partnerId, AccessSubject.ForClient(clientId), "purchase-orders", ["orders.read"]);
+        var inventory = await world.GrantAsync(partnerId, AccessSubject.ForClient(clientId), "inventory", ["inventory.read"]);
+        var (page, _) = await portal.SignedInAsync("admin@acme.example");
+        await page.SetViewportSizeAsync(1440, 1000);
+        var map = new AccessMapPage(page);
+        await map.OpenAsync();
+        await map.SelectPartnerAsync(partnerName);
+        await Expect(map.Now(partnerName)).ToContainTextAsync("Inventory");
+        await page.EvaluateAsync("window.__stillTheSamePage = true");
+
+        // An approver revokes one grant elsewhere (the real command, which publishes the live update after commit).
+        var revoked = await portal.SendAsync<Result>("approver@acme.example", new RevokeGrantCommand(inventory, "Stocktake finished."));
+        Assert.True(revoked.IsSuccess, revoked.Error?.Message);
+
+        await Expect(map.Now(partnerName)).Not.ToContainTextAsync("Inventory", new() { Timeout = 10_000 });
+        await Expect(map.Now(partnerName)).ToContainTextAsync("Purchase orders");
+        await Expect(map.PartnerNode(partnerName)).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.True(await page.EvaluateAsync<bool>("window.__stillTheSamePage === true"), "The page reloaded instead of updating.");
     }
 
     [Fact]
