@@ -93,6 +93,44 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task FailedClientAuthentications_OnNodeA_ThrottleTheSameAddressOnNodeB()
+    {
+        // Three failures per address and window for the deployment, not three per node.
+        var settings = TestRedis.DeploymentSettings();
+        settings["RateLimiting:ClientAuthentication:PermitLimit"] = "3";
+        await using var nodeA = await SsfPortal.StartAsync(DatabaseProvider.PostgreSql, settings);
+        await using var nodeB = await nodeA.StartSecondNodeAsync();
+        await UntilReadyAsync(nodeA, nodeB);
+        var client = await nodeA.CreateServiceClientAsync(TokenClients.BoltNut, ("purchase-orders", ["orders.read"], TimeSpan.FromDays(1)));
+        using var toNodeA = nodeA.CreateHttpClient();
+        using var toNodeB = nodeB.CreateHttpClient();
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var wrong = await toNodeA.RequestTokenAsync(client.ClientId, "wrong-secret", "orders.read");
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        // Node B never saw a failure of its own; it refuses the address once node A's failures have reached it.
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await toNodeB.RequestTokenAsync(client.ClientId, client.Secret, "orders.read");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.NotNull(response.Headers.RetryAfter);
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(5), "Node B still authenticated the address 5 s after node A throttled it.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        output.WriteLine($"node A's third failure → node B refuses: {deadline.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task UnreachableRedis_NodeStillStartsAndServes_ReadinessSaysDegraded_LocalLiveUpdatesStillArrive()
     {
         // Nothing listens on this port: the node must not refuse to start because Redis is away.

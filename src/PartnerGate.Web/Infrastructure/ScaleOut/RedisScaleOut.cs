@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using PartnerGate.Web.Features.SharedSignals;
 using PartnerGate.Web.Infrastructure.Live;
+using PartnerGate.Web.Infrastructure.Security;
 using StackExchange.Redis;
 
 namespace PartnerGate.Web.Infrastructure.ScaleOut;
@@ -34,7 +35,9 @@ public sealed partial class ScaleOutOptions
 /// <item>a live update committed on one node (an approval, a revocation, a review decision) reaches the open
 /// circuits of every node, so node B's inbox shows node A's approval;</item>
 /// <item>a commit that put events on the revocation feed wakes every node's feed at once, instead of at its next
-/// database poll (<c>SharedSignals:PollMilliseconds</c>).</item>
+/// database poll (<c>SharedSignals:PollMilliseconds</c>);</item>
+/// <item>a failed client authentication counts against its address's budget on every node, so the throttle's limit
+/// holds for the deployment, not per node.</item>
 /// </list>
 /// The messages carry identifiers only, never data: a view re-queries through the pipeline, and a feed reads the
 /// events from the database. Pub/sub delivers at most once, so nothing depends on it for correctness: the feed's
@@ -46,6 +49,7 @@ public sealed partial class RedisScaleOut(
     IOptions<ScaleOutOptions> options,
     LiveUpdateHub liveUpdates,
     SecurityEventSignal securityEvents,
+    ClientAuthenticationThrottle clientAuthenticationThrottle,
     ILogger<RedisScaleOut> logger) : IHostedService, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions MessageJson = new(JsonSerializerDefaults.Web)
@@ -59,6 +63,7 @@ public sealed partial class RedisScaleOut(
     private ConnectionMultiplexer? redis;
     private RedisChannel liveUpdateChannel;
     private RedisChannel securityEventChannel;
+    private RedisChannel clientAuthenticationFailureChannel;
     private Task running = Task.CompletedTask;
     private volatile bool subscribed;
 
@@ -80,11 +85,13 @@ public sealed partial class RedisScaleOut(
         var prefix = options.Value.ChannelPrefix;
         liveUpdateChannel = RedisChannel.Literal($"{prefix}:live-updates");
         securityEventChannel = RedisChannel.Literal($"{prefix}:security-events");
+        clientAuthenticationFailureChannel = RedisChannel.Literal($"{prefix}:client-authentication-failures");
         var redisOptions = ConfigurationOptions.Parse(connectionString);
         // Start even when Redis is down (the node works alone meanwhile) and keep reconnecting in the background.
         redisOptions.AbortOnConnectFail = false;
         redisOptions.ClientName ??= $"partnergate-{Environment.MachineName}-{nodeId[..8]}";
         liveUpdates.PublishedOnThisNode += RelayLiveUpdate;
+        clientAuthenticationThrottle.FailureCountedHere += RelayClientAuthenticationFailure;
         running = ConnectAndSubscribeAsync(redisOptions, prefix, stopping.Token);
         return Task.CompletedTask;
     }
@@ -97,6 +104,7 @@ public sealed partial class RedisScaleOut(
     private async Task CloseAsync()
     {
         liveUpdates.PublishedOnThisNode -= RelayLiveUpdate;
+        clientAuthenticationThrottle.FailureCountedHere -= RelayClientAuthenticationFailure;
         if (!stopping.IsCancellationRequested)
         {
             await stopping.CancelAsync();
@@ -131,6 +139,7 @@ public sealed partial class RedisScaleOut(
                     {
                         await subscriber.SubscribeAsync(liveUpdateChannel, (_, message) => OnLiveUpdate(message));
                         await subscriber.SubscribeAsync(securityEventChannel, (_, message) => OnSecurityEvents(message));
+                        await subscriber.SubscribeAsync(clientAuthenticationFailureChannel, (_, message) => OnClientAuthenticationFailure(message));
                         subscribed = true;
                         Started(logger, prefix);
                         return;
@@ -167,6 +176,9 @@ public sealed partial class RedisScaleOut(
 
     private void RelayLiveUpdate(LiveUpdate update) => Send(liveUpdateChannel, new LiveUpdateMessage(nodeId, update));
 
+    private void RelayClientAuthenticationFailure(string key) =>
+        Send(clientAuthenticationFailureChannel, new ClientAuthenticationFailureMessage(nodeId, key));
+
     private void Send<T>(RedisChannel channel, T message)
     {
         if (Volatile.Read(ref redis) is not { } connection || !subscribed)
@@ -191,6 +203,14 @@ public sealed partial class RedisScaleOut(
         if (Read<LiveUpdateMessage>(message) is { } received && received.Node != nodeId && received.Update is not null)
         {
             liveUpdates.DeliverFromOtherNode(received.Update);
+        }
+    }
+
+    private void OnClientAuthenticationFailure(RedisValue message)
+    {
+        if (Read<ClientAuthenticationFailureMessage>(message) is { } received && received.Node != nodeId && received.Key is not null)
+        {
+            clientAuthenticationThrottle.RecordFailureFromOtherNode(received.Key);
         }
     }
 
@@ -219,6 +239,9 @@ public sealed partial class RedisScaleOut(
     private sealed record LiveUpdateMessage(string Node, LiveUpdate? Update);
 
     private sealed record SecurityEventsMessage(string Node, long LastSequence);
+
+    /// <summary>The throttle's counting key (an address or an IPv6 /64), never a client id or anything of the request.</summary>
+    private sealed record ClientAuthenticationFailureMessage(string Node, string? Key);
 
     [LoggerMessage(EventId = 7300, Level = LogLevel.Information, Message = "Scale-out over Redis: listening to the other nodes on channels '{Prefix}:*'")]
     private static partial void Started(ILogger logger, string prefix);

@@ -42,8 +42,11 @@ public sealed class ClientAuthenticationThrottleOptions
 /// <para>IPv6 addresses count per /64 (one host usually controls a whole /64, so counting single addresses would
 /// give it 2^64 budgets); an IPv4-mapped IPv6 address counts as its IPv4 address. The address is
 /// <c>HttpContext.Connection.RemoteIpAddress</c>, as for the sign-in limiter.</para>
-/// <para>Fixed windows from the first failure, read from <see cref="TimeProvider"/>. The state is in memory, so the
-/// limit is per node: N nodes behind a balancer allow up to N × PermitLimit failures per window.</para>
+/// <para>Fixed windows from the first failure, read from <see cref="TimeProvider"/>. The state is in memory; with
+/// several nodes and <c>ConnectionStrings:Redis</c>, each node passes its failures to the others
+/// (<see cref="FailureCountedHere"/>, <see cref="RecordFailureFromOtherNode"/>), so the limit holds for the deployment
+/// while the check stays a local look-up. Without Redis (or while it is away) the limit is per node: N nodes allow up
+/// to N × PermitLimit failures per window.</para>
 /// <para>Memory is bounded by <see cref="ClientAuthenticationThrottleOptions.MaxTrackedAddresses"/>: when the table is
 /// full, expired windows are dropped; if it is still full, a new address is not tracked (it is counted in a metric)
 /// rather than evicting an address already over its limit, which would let an attacker flush its own lock by
@@ -59,6 +62,9 @@ public sealed partial class ClientAuthenticationThrottle(
     private readonly Lock gate = new();
     private int tracked;
     private DateTimeOffset lastSweep = DateTimeOffset.MinValue;
+
+    /// <summary>Raised with the counting key after each failure seen on this node (never for relayed ones), for the scale-out relay.</summary>
+    public event Action<string>? FailureCountedHere;
 
     /// <summary>Addresses currently remembered (for tests and metrics).</summary>
     public int TrackedAddresses => Volatile.Read(ref tracked);
@@ -90,6 +96,22 @@ public sealed partial class ClientAuthenticationThrottle(
     {
         metrics.Failed();
         var key = KeyOf(address);
+        Count(key);
+        FailureCountedHere?.Invoke(key);
+    }
+
+    /// <summary>A failure another node of the deployment saw (relayed over Redis): it counts against the same budget here.</summary>
+    public void RecordFailureFromOtherNode(string key)
+    {
+        // The key is an address or a /64 (at most 43 characters); anything else did not come from a node.
+        if (key.Length is > 0 and <= 64)
+        {
+            Count(key);
+        }
+    }
+
+    private void Count(string key)
+    {
         var now = clock.GetUtcNow();
         int failures;
         DateTimeOffset windowEnd;
@@ -173,7 +195,7 @@ public sealed partial class ClientAuthenticationThrottle(
     }
 
     [LoggerMessage(EventId = 4290, Level = LogLevel.Warning,
-        Message = "Client authentication throttled for {RemoteAddress}: {Failures} failures within {WindowSeconds} s; refused until {WindowEnd:O} (per node)")]
+        Message = "Client authentication throttled for {RemoteAddress}: {Failures} failures within {WindowSeconds} s; refused until {WindowEnd:O}")]
     private static partial void LogThrottled(ILogger logger, string remoteAddress, int failures, int windowSeconds, DateTimeOffset windowEnd);
 
     private sealed record FailureWindow(DateTimeOffset Start, int Failures);

@@ -38,12 +38,16 @@ public sealed class SsfPortal : KestrelPortal
 
     /// <summary>
     /// Another node of the same deployment: its own process state (broadcaster, signal, live updates), the same
-    /// database, and the same deployment settings (Redis and channel prefix when set, feed poll interval).
+    /// database, and the same deployment settings (Redis and channel prefix when set, feed poll interval, throttle limits).
     /// </summary>
     public Task<SsfPortal> StartSecondNodeAsync()
     {
         var configuration = Services.GetRequiredService<IConfiguration>();
-        var shared = new[] { "ConnectionStrings:PartnerGate", "ConnectionStrings:Redis", "ScaleOut:ChannelPrefix", "SharedSignals:PollMilliseconds" };
+        var shared = new[]
+        {
+            "ConnectionStrings:PartnerGate", "ConnectionStrings:Redis", "ScaleOut:ChannelPrefix", "SharedSignals:PollMilliseconds",
+            "RateLimiting:ClientAuthentication:PermitLimit", "RateLimiting:ClientAuthentication:WindowSeconds",
+        };
         return StartAsync(Provider, shared.Where(key => configuration[key] is not null).ToDictionary(key => key, key => configuration[key]));
     }
 
