@@ -5,7 +5,15 @@ using static Microsoft.Playwright.Assertions;
 
 namespace PartnerGate.EndToEndTests.Features.ScaleOut;
 
+/// <summary>
+/// Its two extra portals start only after the parallel tests are done, so their start-up never shares the cores with
+/// the kill-switch tests' sub-second bounds.
+/// </summary>
+[CollectionDefinition(nameof(TwoNodeCollection), DisableParallelization = true)]
+public sealed class TwoNodeCollection;
+
 /// <summary>"Two nodes on loopback behind one address must behave as one: an approval on node A shows in node B's inbox."</summary>
+[Collection(nameof(TwoNodeCollection))]
 public sealed class TwoNodeTests(ScaleOutPortalFixture nodes) : IClassFixture<ScaleOutPortalFixture>
 {
     [Fact]
