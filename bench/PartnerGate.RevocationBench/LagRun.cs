@@ -31,58 +31,16 @@ public static class LagRun
         portal.Start();
         Console.WriteLine($"portal: {portal.Authority}");
         var world = new AccessWorld(portal.CreateDbContext);
-        var credentials = new List<(string ClientId, string Secret)>();
-        for (var lane = 0; lane < lanes; lane++)
-        {
-            // One client per lane, so lanes never share a grant.
-            var clientId = $"bench-lane-{lane}";
-            credentials.Add((clientId, await world.RegisterClientAsync(DemoDataSeeder.BoltNutPartnerId, clientId)));
-        }
-
+        var credentials = await RegisterLaneClientsAsync(world, lanes, "bench-lane");
         await using var api = ApiProcess.StartDemoApi(portal.Authority);
 
         // The peer: the same endpoints behind plain JwtBearer (no feed). It accepts a revoked grant's token until exp.
         await using var plain = ApiProcess.Start(typeof(LagRun).Assembly.Location, ["serve-plain", .. OverheadRun.PlainArguments(portal.Authority)]);
-        using var portalHttp = new HttpClient { BaseAddress = portal.BaseAddress };
-
-        // Ready = a valid token is accepted, which with the default fail-closed mode means the feed has synced.
-        var warmGrant = await GrantAsync(world, credentials[0].ClientId);
-        var warmToken = await AccessWorld.TokenAsync(portalHttp, credentials[0].ClientId, credentials[0].Secret, Resource, Scope);
-        await api.WaitUntilAsync(async http =>
-        {
-            using var response = await http.SendAsync(AccessWorld.ApiRequest(ApiPath, warmToken));
-            return response.StatusCode == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(60));
-        await plain.WaitUntilAsync(async http =>
-        {
-            using var response = await http.SendAsync(AccessWorld.ApiRequest(ApiPath, warmToken));
-            return response.StatusCode == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(60));
-        await portal.SendAsync<Result>(new RevokeGrantCommand(warmGrant, "Bench warm-up."), "approver@acme.example");
+        await WarmUpAsync(portal, world, credentials[0], api, plain);
         Console.WriteLine($"demo API: {api.BaseAddress} (feed synced); plain JwtBearer peer: {plain.BaseAddress}");
 
-        var samples = new List<LagSample>();
-        var perLane = (revocations + lanes - 1) / lanes;
         var total = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, lanes).Select(lane => Task.Run(async () =>
-        {
-            using var apiHttp = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-            using var plainHttp = new HttpClient { BaseAddress = plain.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-            using var laneHttp = new HttpClient { BaseAddress = portal.BaseAddress };
-            var (clientId, secret) = credentials[lane];
-            for (var index = 0; index < perLane && lane * perLane + index < revocations; index++)
-            {
-                var sample = await MeasureOnceAsync(portal, world, laneHttp, apiHttp, plainHttp, clientId, secret, lane, index);
-                lock (samples)
-                {
-                    samples.Add(sample);
-                    if (samples.Count % 100 == 0)
-                    {
-                        Console.WriteLine($"  {samples.Count} revocations measured ({total.Elapsed.TotalSeconds:F0} s)");
-                    }
-                }
-            }
-        })));
+        var samples = await MeasureLanesAsync(portal, world, credentials, api.BaseAddress, plain.BaseAddress, revocations);
 
         Console.WriteLine();
         Console.WriteLine($"revocations: {samples.Count} in {lanes} lanes, {total.Elapsed.TotalSeconds:F1} s");
@@ -105,8 +63,72 @@ public static class LagRun
         return introspected == samples.Count && samples.Count == revocations ? 0 : 1;
     }
 
+    /// <summary>One client per lane, so lanes never share a grant.</summary>
+    internal static async Task<List<(string ClientId, string Secret)>> RegisterLaneClientsAsync(AccessWorld world, int lanes, string prefix)
+    {
+        var credentials = new List<(string ClientId, string Secret)>();
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            var clientId = $"{prefix}-{lane}";
+            credentials.Add((clientId, await world.RegisterClientAsync(DemoDataSeeder.BoltNutPartnerId, clientId)));
+        }
+
+        return credentials;
+    }
+
+    /// <summary>
+    /// Ready = each API accepts a valid token, which with the library's default fail-closed mode means its feed has
+    /// synced; the warm-up grant is then revoked on <paramref name="portal"/>.
+    /// </summary>
+    internal static async Task WarmUpAsync(BenchPortal portal, AccessWorld world, (string ClientId, string Secret) credential, params ApiProcess[] apis)
+    {
+        using var portalHttp = new HttpClient { BaseAddress = portal.BaseAddress };
+        var warmGrant = await GrantAsync(world, credential.ClientId);
+        var warmToken = await AccessWorld.TokenAsync(portalHttp, credential.ClientId, credential.Secret, Resource, Scope);
+        foreach (var api in apis)
+        {
+            await api.WaitUntilAsync(async http =>
+            {
+                using var response = await http.SendAsync(AccessWorld.ApiRequest(ApiPath, warmToken));
+                return response.StatusCode == HttpStatusCode.OK;
+            }, TimeSpan.FromSeconds(60));
+        }
+
+        await portal.SendAsync<Result>(new RevokeGrantCommand(warmGrant, "Bench warm-up."), "approver@acme.example");
+    }
+
+    /// <summary><paramref name="revocations"/> measurements, the lanes side by side, each lane with its own client.</summary>
+    internal static async Task<List<LagSample>> MeasureLanesAsync(
+        BenchPortal portal, AccessWorld world, List<(string ClientId, string Secret)> credentials, Uri api, Uri? plainPeer, int revocations)
+    {
+        var samples = new List<LagSample>();
+        var lanes = credentials.Count;
+        var perLane = (revocations + lanes - 1) / lanes;
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, lanes).Select(lane => Task.Run(async () =>
+        {
+            using var apiHttp = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(10) };
+            using var plainHttp = plainPeer is null ? null : new HttpClient { BaseAddress = plainPeer, Timeout = TimeSpan.FromSeconds(10) };
+            using var laneHttp = new HttpClient { BaseAddress = portal.BaseAddress };
+            var (clientId, secret) = credentials[lane];
+            for (var index = 0; index < perLane && lane * perLane + index < revocations; index++)
+            {
+                var sample = await MeasureOnceAsync(portal, world, laneHttp, apiHttp, plainHttp, clientId, secret, lane, index);
+                lock (samples)
+                {
+                    samples.Add(sample);
+                    if (samples.Count % 100 == 0)
+                    {
+                        Console.WriteLine($"  {samples.Count} revocations measured ({total.Elapsed.TotalSeconds:F0} s)");
+                    }
+                }
+            }
+        })));
+        return samples;
+    }
+
     /// <summary>One revocation committed on <paramref name="portal"/>, refused by the API behind <paramref name="apiHttp"/>.</summary>
-    internal static async Task<LagSample> MeasureOnceAsync(
+    private static async Task<LagSample> MeasureOnceAsync(
         BenchPortal portal, AccessWorld world, HttpClient portalHttp, HttpClient apiHttp, HttpClient? plainHttp, string clientId, string secret, int lane, int index)
     {
         var grantId = await GrantAsync(world, clientId);

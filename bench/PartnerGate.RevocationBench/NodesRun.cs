@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text;
-using PartnerGate.Domain.Common;
 using PartnerGate.EndToEndTests.Infrastructure;
-using PartnerGate.Web.Features.Demo;
-using PartnerGate.Web.Features.Grants;
 
 namespace PartnerGate.RevocationBench;
 
@@ -57,65 +53,18 @@ public static class NodesRun
         nodeB.Start();
         using var nodeA = new BenchPortal(nodeB, new Dictionary<string, string?>(deployment) { ["TokenService:Issuer"] = nodeB.Authority });
         nodeA.Start();
-        await UntilReadyAsync(nodeA, nodeB);
+        // Both nodes ready (with Redis: listening to each other; readiness is Degraded until then).
+        await PartnerGate.IntegrationTests.Infrastructure.Readiness.UntilHealthyAsync(TimeSpan.FromSeconds(30), nodeA.BaseAddress, nodeB.BaseAddress);
         Console.WriteLine($"{(redis is null ? "without Redis" : "with Redis")}: node A {nodeA.Authority}, node B {nodeB.Authority}");
 
         var world = new AccessWorld(nodeA.CreateDbContext);
-        var credentials = new List<(string ClientId, string Secret)>();
-        for (var lane = 0; lane < lanes; lane++)
-        {
-            var clientId = $"bench-nodes-{lane}";
-            credentials.Add((clientId, await world.RegisterClientAsync(DemoDataSeeder.BoltNutPartnerId, clientId)));
-        }
-
+        var credentials = await LagRun.RegisterLaneClientsAsync(world, lanes, "bench-nodes");
         await using var api = ApiProcess.StartDemoApi(nodeB.Authority);
-        using var nodeAHttp = new HttpClient { BaseAddress = nodeA.BaseAddress };
-        var warmGrant = await LagRun.GrantAsync(world, credentials[0].ClientId);
-        var warmToken = await AccessWorld.TokenAsync(nodeAHttp, credentials[0].ClientId, credentials[0].Secret, LagRun.Resource, LagRun.Scope);
-        await api.WaitUntilAsync(async http =>
-        {
-            using var response = await http.SendAsync(AccessWorld.ApiRequest(LagRun.ApiPath, warmToken));
-            return response.StatusCode == HttpStatusCode.OK;
-        }, TimeSpan.FromSeconds(60));
-        await nodeA.SendAsync<Result>(new RevokeGrantCommand(warmGrant, "Bench warm-up."), "approver@acme.example");
+        await LagRun.WarmUpAsync(nodeA, world, credentials[0], api);
 
-        var samples = new List<LagSample>();
-        var perLane = (revocations + lanes - 1) / lanes;
         var total = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, lanes).Select(lane => Task.Run(async () =>
-        {
-            using var apiHttp = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-            using var laneHttp = new HttpClient { BaseAddress = nodeA.BaseAddress };
-            var (clientId, secret) = credentials[lane];
-            for (var index = 0; index < perLane && lane * perLane + index < revocations; index++)
-            {
-                var sample = await LagRun.MeasureOnceAsync(nodeA, world, laneHttp, apiHttp, null, clientId, secret, lane, index);
-                lock (samples)
-                {
-                    samples.Add(sample);
-                }
-            }
-        })));
+        var samples = await LagRun.MeasureLanesAsync(nodeA, world, credentials, api.BaseAddress, plainPeer: null, revocations);
         Console.WriteLine($"  {samples.Count} revocations in {total.Elapsed.TotalSeconds:F0} s");
         return samples;
-    }
-
-    /// <summary>Both nodes ready (with Redis: listening to each other; readiness is Degraded until then).</summary>
-    private static async Task UntilReadyAsync(params BenchPortal[] nodes)
-    {
-        foreach (var node in nodes)
-        {
-            using var http = new HttpClient { BaseAddress = node.BaseAddress };
-            var waited = Stopwatch.StartNew();
-            while (await http.GetStringAsync("/health/ready") != "Healthy")
-            {
-                if (waited.Elapsed > TimeSpan.FromSeconds(30))
-                {
-                    throw new TimeoutException($"{node.Authority} is not ready (is Redis running?).");
-                }
-
-                await Task.Delay(50);
-            }
-        }
     }
 }

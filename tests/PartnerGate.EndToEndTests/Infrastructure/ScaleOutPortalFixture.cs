@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace PartnerGate.EndToEndTests.Infrastructure;
@@ -35,20 +34,7 @@ public sealed class ScaleOutPortalFixture : PortalFixture
         (nodeA, NodeAAddress) = StartAnotherNode();
 
         // Nodes connect to Redis in the background; readiness reads Healthy once a node listens to the others.
-        foreach (var node in new[] { BaseAddress, NodeAAddress })
-        {
-            using var http = new HttpClient { BaseAddress = node };
-            var waited = Stopwatch.StartNew();
-            while (await http.GetStringAsync("/health/ready") != "Healthy")
-            {
-                if (waited.Elapsed > TimeSpan.FromSeconds(30))
-                {
-                    throw new TimeoutException($"{node} did not connect to Redis within 30 s.");
-                }
-
-                await Task.Delay(50);
-            }
-        }
+        await PartnerGate.IntegrationTests.Infrastructure.Readiness.UntilHealthyAsync(TimeSpan.FromSeconds(30), BaseAddress, NodeAAddress);
     }
 
     public override async ValueTask DisposeAsync()

@@ -136,7 +136,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         // Nothing listens on this port: the node must not refuse to start because Redis is away.
         await using var node = await SsfPortal.StartAsync(DatabaseProvider.Sqlite, new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Redis"] = $"127.0.0.1:{UnusedPort()},connectTimeout=500",
+            ["ConnectionStrings:Redis"] = $"127.0.0.1:{LoopbackPort.Free()},connectTimeout=500",
             ["ScaleOut:ChannelPrefix"] = "partnergate-test-" + Guid.NewGuid().ToString("N")[..12],
         });
         var heard = Listen(node);
@@ -166,26 +166,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     }
 
     /// <summary>Nodes connect to Redis in the background: readiness turns from Degraded to Healthy once a node listens.</summary>
-    private static async Task UntilReadyAsync(params KestrelPortal[] nodes)
-    {
-        var deadline = Stopwatch.StartNew();
-        foreach (var node in nodes)
-        {
-            using var http = node.CreateHttpClient();
-            while (await http.GetStringAsync("/health/ready", TestContext.Current.CancellationToken) != "Healthy")
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), "A node did not connect to Redis within 15 s.");
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
-        }
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Task UntilReadyAsync(params KestrelPortal[] nodes) =>
+        Readiness.UntilHealthyAsync(TimeSpan.FromSeconds(15), [.. nodes.Select(node => node.BaseAddress)]);
 
     private static HeardUpdates Listen(PartnerGateAppFactory node)
     {
